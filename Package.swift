@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "HealthLedger",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "healthledger", targets: ["healthledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Pure core: events, decoding, validation. No I/O, no SQLite.
+        .target(name: "HealthLedgerCore"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Store: the append-only event log on SQLite.
+        .target(
+            name: "HealthLedgerStore",
+            dependencies: [
+                "HealthLedgerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Interfaces: the command line.
+        .target(
+            name: "HealthLedgerCLI",
+            dependencies: [
+                "HealthLedgerCore",
+                "HealthLedgerStore",
+                "CZlib",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "healthledger", dependencies: ["HealthLedgerCLI"]),
+        .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore"]),
+        .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore"]),
+        .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),
+    ]
+)

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HealthLedgerCore
+import HealthLedgerStore
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Append NDJSON contract events (files, gzip or not, or - for standard input) to the log.",
+        discussion: "Exit status: 0 when every line was appended or a duplicate, 1 when some lines were rejected (the others are appended), 2 on usage or I/O error."
+    )
+
+    static let rejectionsShown = 20
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Pin the recorded (transaction) time of every appended event, RFC 3339. Default: the clock at each commit.")
+    var recordedAt: Instant?
+
+    @Option(help: "Write every rejected line to this file, each after a '# FILE:LINE: field: reason' line.")
+    var rejects: String?
+
+    @Argument(help: "NDJSON files, gzip or not; - or none reads standard input.")
+    var files: [String] = []
+
+    func run() throws {
+        let log = try database.open()
+        let rejectsFile = try rejects.map(RejectsFile.init(path:))
+        let progress = ProgressLine()
+        var shown = 0
+        let ingestion = Ingestion(log: log, recordedAt: recordedAt, onRejection: { rejected in
+            if shown < Self.rejectionsShown { progress.clear(); printError(rejected.report) }
+            shown += 1
+            rejectsFile?.write(rejected)
+        }, onCommit: progress.update)
+        for file in files.isEmpty ? ["-"] : files { try ingestion.ingest(path: file) }
+        try ingestion.flush()
+        progress.clear()
+        let summary = ingestion.summary
+        if summary.rejected > Self.rejectionsShown {
+            printError("… \(summary.rejected - Self.rejectionsShown) more rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))
+        }
+        print("appended: \(summary.appended)  duplicates: \(summary.duplicates)  rejected: \(summary.rejected)")
+        if summary.rejected > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Rejected lines, ready for repair: strip the `# ` lines and ingest the file again.
+final class RejectsFile {
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw InputError(description: "cannot write the rejects file \(path)")
+        }
+        self.handle = handle
+    }
+
+    func write(_ rejected: RejectedLine) {
+        handle.write(Data("# \(rejected.report)\n\(rejected.original)\n".utf8))
+    }
+}
+
+/// A progress line on standard error, only when it is a terminal.
+final class ProgressLine {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var visible = false
+
+    func update(_ summary: IngestSummary) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\(summary.linesRead) lines read, \(summary.appended) appended, \(summary.rejected) rejected\u{1B}[K".utf8))
+        visible = true
+    }
+
+    func clear() {
+        guard visible else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        visible = false
+    }
+}

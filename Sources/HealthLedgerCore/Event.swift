@@ -1,0 +1,47 @@
+/// A valid contract event. `object` is the whole line as parsed, unknown fields included.
+public struct Event: Sendable {
+    public let id: String
+    public let type: EventType
+    public let seller: String
+    public let at: Instant
+    public let object: JSONObject
+
+    /// A present, non-null string field.
+    public func string(_ field: String) -> String? {
+        if case .string(let value)? = object[field] { return value }
+        return nil
+    }
+
+    /// The unit whose story this event belongs to, for `events --order/--thread/--return`.
+    public var unit: UnitReference? {
+        switch type {
+        case .sellerConfigured: nil
+        case .buyerMessage, .sellerReply, .noReplyNeeded, .threadClosed: string("thread").map { .thread($0) }
+        case .returnRequested, .returnHandled, .returnRejectionInvalid, .returnFeedback: string("return").map { .return($0) }
+        case .policyViolation: string("violation").map { .violation($0) }
+        default: string("order").map { .order($0) }
+        }
+    }
+
+    /// The time zone a `seller_configured` event states (omitted means UTC, section 5).
+    public var configuredTimeZone: String? {
+        type == .sellerConfigured ? string("time_zone") ?? "UTC" : nil
+    }
+}
+
+public enum UnitReference: Hashable, Sendable {
+    case order(String)
+    case thread(String)
+    case `return`(String)
+    case violation(String)
+
+    /// The key the store indexes a unit's events by.
+    public var key: String {
+        switch self {
+        case .order(let id): "order:" + id
+        case .thread(let id): "thread:" + id
+        case .return(let id): "return:" + id
+        case .violation(let id): "violation:" + id
+        }
+    }
+}

@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import GRDB
+import HealthLedgerCore
+
+/// What happened to one event handed to `EventLog.append`.
+public enum AppendOutcome: Equatable, Sendable {
+    case appended(sequence: Int64)
+    case duplicate
+    case rejected(Rejection)
+}
+
+/// One event of the log as stored.
+public struct StoredEvent: Equatable, Sendable {
+    public let sequence: Int64
+    public let id: String
+    public let type: String
+    public let seller: String
+    public let at: String
+    public let recordedAt: Instant
+    public let json: String
+}
+
+/// The append-only event log: one SQLite database file in WAL mode.
+public final class EventLog: Sendable {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens the log at `path`, creating and migrating it as needed.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            if readOnly, !FileManager.default.fileExists(atPath: path) {
+                throw StoreError.missing(path: path)
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if try queue.read(LogSchema.migrator.hasBeenSuperseded) { throw StoreError.newerSchema(path: path) }
+            if !readOnly { try LogSchema.migrator.migrate(queue) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+
+    /// Appends the events in one transaction, each after the checks that need the log:
+    /// duplicate or conflicting id, a time-zone change, the 24 h rule (in that order).
+    public func append(_ events: [DecodedEvent], recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(events.count)
+                try db.inTransaction(.immediate) {
+                    var appender = try Appender(db: db, recordedAt: recordedAt)
+                    for event in events { outcomes.append(try appender.append(event)) }
+                    return .commit
+                }
+                return outcomes
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+
+    /// The events of one seller's unit (or, with `unit` nil, all of the seller's events), in
+    /// valid-time order: by `at`, then by id.
+    public func events(seller: String, unit: UnitReference?) throws(StoreError) -> [StoredEvent] {
+        var sql = "SELECT seq, id, type, seller, at, recorded_us, json FROM events WHERE seller = ?"
+        var arguments: StatementArguments = [seller]
+        if let unit {
+            sql += " AND (unit = ?"
+            arguments += [unit.key]
+            if case .order(let order) = unit {
+                sql += " OR order_ref = ?"
+                arguments += [order]
+            }
+            sql += ")"
+        }
+        sql += " ORDER BY at_us, id"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StoredEvent(sequence: row[0], id: row[1], type: row[2], seller: row[3], at: row[4],
+                            recordedAt: Instant(microseconds: row[5]), json: row[6])
+            }
+        }
+    }
+
+    public var count: Int64 {
+        get throws(StoreError) { try read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 } }
+    }
+
+    /// Walks the whole log and checks what makes it trustworthy: sequence numbers without gaps,
+    /// every stored byte under the hash chain, the append-only triggers in place.
+    public func verify() throws(StoreError) -> LogVerification {
+        try read { db in
+            var problems: [LogVerification.Problem] = []
+            let triggers = try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"))
+            for trigger in LogSchema.appendOnlyTriggers where !triggers.contains(trigger) {
+                problems.append(.missingTrigger(trigger))
+            }
+            var chain = HashChain()
+            var expectedSequence: Int64 = 1
+            var count: Int64 = 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredRow.columns), hash FROM events ORDER BY seq")
+            while let row = try rows.next() {
+                let stored = StoredRow(row: row)
+                if stored.sequence != expectedSequence {
+                    problems.append(.sequenceGap(expected: expectedSequence, found: stored.sequence))
+                }
+                let hash: Data = row["hash"]
+                if chain.hash(of: stored) != hash {
+                    problems.append(.hashMismatch(sequence: stored.sequence))
+                }
+                chain.head = hash
+                expectedSequence = stored.sequence + 1
+                count += 1
+            }
+            return LogVerification(eventCount: count, headHash: chain.headHex, problems: problems)
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+}
+
+public struct LogVerification: Sendable {
+    public enum Problem: Equatable, Sendable, CustomStringConvertible {
+        case missingTrigger(String)
+        case sequenceGap(expected: Int64, found: Int64)
+        case hashMismatch(sequence: Int64)
+
+        public var description: String {
+            switch self {
+            case .missingTrigger(let name): "the append-only trigger \(name) is missing"
+            case .sequenceGap(let expected, let found): "sequence number \(expected) is missing (next is \(found))"
+            case .hashMismatch(let sequence): "event \(sequence) does not match its hash: a stored byte changed, or rows were reordered"
+            }
+        }
+    }
+
+    public let eventCount: Int64
+    public let headHash: String
+    public let problems: [Problem]
+
+    public var isIntact: Bool { problems.isEmpty }
+}
+
+/// Appends within one open transaction, carrying the chain's head along.
+private struct Appender {
+    private let db: Database
+    private let recordedAt: Instant
+    private let insert: Statement
+    private let findDigest: Statement
+    private var chain: HashChain
+    private var lastSequence: Int64
+    /// Sellers' established time zones; `.some(nil)` caches "none yet".
+    private var timeZones: [String: String?] = [:]
+
+    init(db: Database, recordedAt: Instant) throws {
+        self.db = db
+        self.recordedAt = recordedAt
+        insert = try db.cachedStatement(sql: """
+            INSERT INTO events (\(StoredRow.columns), hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """)
+        findDigest = try db.cachedStatement(sql: "SELECT digest FROM events WHERE id = ?")
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        lastSequence = head?["seq"] ?? 0
+        chain = HashChain(head: head?["hash"] ?? HashChain.genesis)
+    }
+
+    mutating func append(_ decoded: DecodedEvent) throws -> AppendOutcome {
+        let event = decoded.event
+        let digest = Data(SHA256.hash(data: decoded.canonicalJSON))
+        let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
+        let rejection = AdmissionRules.checkTimeZone(of: event, established: establishedZone)
+            ?? AdmissionRules.checkRecordedTime(of: event, recordedAt: recordedAt)
+        if rejection == nil {
+            let row = StoredRow(sequence: lastSequence + 1, event: event, recordedAt: recordedAt, digest: digest, json: decoded.json)
+            let hash = chain.hash(of: row)
+            insert.setUncheckedArguments(row.arguments + [hash])
+            try insert.execute()
+            if db.changesCount == 1 {
+                chain.head = hash
+                lastSequence = row.sequence
+                if let zone = event.configuredTimeZone, establishedZone == nil {
+                    try db.execute(sql: "INSERT INTO sellers (seller, time_zone) VALUES (?, ?)", arguments: [event.seller, zone])
+                    timeZones[event.seller] = zone
+                }
+                return .appended(sequence: row.sequence)
+            }
+        }
+        // Duplicate and conflict checks come before the other rules.
+        if let stored = try Data.fetchOne(findDigest, arguments: [event.id]) {
+            return stored == digest ? .duplicate : .rejected(AdmissionRules.conflict(event))
+        }
+        return .rejected(rejection!)
+    }
+
+    private mutating func establishedTimeZone(of seller: String) throws -> String? {
+        if let cached = timeZones[seller] { return cached }
+        let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM sellers WHERE seller = ?", arguments: [seller])
+        timeZones[seller] = zone
+        return zone
+    }
+}

@@ -1,0 +1,40 @@
+import GRDB
+
+/// The database schema, as GRDB migrations: a database records which ones it has, and one
+/// that knows more than this build is refused rather than misread.
+enum LogSchema {
+    static let appendOnlyTriggers = ["events_refuse_update", "events_refuse_delete"]
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: event log") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    seller TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    at_us INTEGER NOT NULL,
+                    recorded_us INTEGER NOT NULL,
+                    unit TEXT,
+                    order_ref TEXT,
+                    json TEXT NOT NULL,
+                    digest BLOB NOT NULL,
+                    hash BLOB NOT NULL
+                );
+                CREATE INDEX events_by_unit ON events (seller, unit) WHERE unit IS NOT NULL;
+                CREATE INDEX events_by_order_ref ON events (seller, order_ref) WHERE order_ref IS NOT NULL;
+                CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TABLE sellers (
+                    seller TEXT PRIMARY KEY,
+                    time_zone TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }()
+}

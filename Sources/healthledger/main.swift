@@ -1,0 +1,2 @@
+import HealthLedgerCLI
+HealthLedgerCommand.runAndExit()
