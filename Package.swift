@@ -15,6 +15,8 @@ let package = Package(
     targets: [
         // Pure core: events, decoding, validation. No I/O, no SQLite.
         .target(name: "HealthLedgerCore"),
+        // Seeded generator of realistic events for the sample, tests and benchmarks.
+        .target(name: "HealthLedgerSimulation", dependencies: ["HealthLedgerCore"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Store: the append-only event log on SQLite.
         .target(
@@ -31,6 +33,7 @@ let package = Package(
             dependencies: [
                 "HealthLedgerCore",
                 "HealthLedgerStore",
+                "HealthLedgerSimulation",
                 "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -33,6 +33,11 @@ final class Ingestion {
     private let onCommit: (IngestSummary) -> Void
     private var pending: [DecodedEvent] = []
     private var pendingOrigins: [(file: String, line: Int)] = []
+    /// Rejections held back until the batch they stand in is committed, so that they are
+    /// reported in line order.
+    private var pendingRejections: [(fileOrdinal: Int, rejected: RejectedLine)] = []
+    private var fileOrdinal = 0
+    private var pendingOrdinals: [Int] = []
     private(set) var summary = IngestSummary()
 
     init(log: EventLog, recordedAt: Instant?, batchSize: Int = defaultBatchSize,
@@ -49,6 +54,7 @@ final class Ingestion {
         defer { close() }
         var reader = LineReader(source)
         let name = path == "-" ? "<stdin>" : path
+        fileOrdinal += 1
         try reader.forEachLine { number, line in
             summary.linesRead += 1
             switch line {
@@ -60,6 +66,7 @@ final class Ingestion {
                 case .success(let decoded):
                     pending.append(decoded)
                     pendingOrigins.append((name, number))
+                    pendingOrdinals.append(fileOrdinal)
                     if pending.count >= batchSize { try flush() }
                 case .failure(let rejection):
                     reject(file: name, line: number, rejection, original: String(decoding: bytes, as: UTF8.self))
@@ -70,6 +77,7 @@ final class Ingestion {
 
     /// Appends what is pending in one transaction.
     func flush() throws {
+        defer { reportPendingRejections() }
         guard !pending.isEmpty else { return }
         let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let outcomes = try log.append(pending, recordedAt: recordedAt)
@@ -82,16 +90,24 @@ final class Ingestion {
                 summary.duplicates += 1
             case .rejected(let rejection):
                 let origin = pendingOrigins[index]
-                reject(file: origin.file, line: origin.line, rejection, original: pending[index].json)
+                reject(file: origin.file, line: origin.line, rejection, original: pending[index].json, fileOrdinal: pendingOrdinals[index])
             }
         }
         pending.removeAll(keepingCapacity: true)
         pendingOrigins.removeAll(keepingCapacity: true)
+        pendingOrdinals.removeAll(keepingCapacity: true)
         onCommit(summary)
     }
 
-    private func reject(file: String, line: Int, _ rejection: Rejection, original: String) {
+    private func reject(file: String, line: Int, _ rejection: Rejection, original: String, fileOrdinal: Int? = nil) {
         summary.rejected += 1
-        onRejection(RejectedLine(file: file, line: line, rejection: rejection, original: original))
+        let rejected = RejectedLine(file: file, line: line, rejection: rejection, original: original)
+        pendingRejections.append((fileOrdinal ?? self.fileOrdinal, rejected))
+    }
+
+    private func reportPendingRejections() {
+        let ordered = pendingRejections.sorted { ($0.fileOrdinal, $0.rejected.line) < ($1.fileOrdinal, $1.rejected.line) }
+        for entry in ordered { onRejection(entry.rejected) }
+        pendingRejections.removeAll()
     }
 }

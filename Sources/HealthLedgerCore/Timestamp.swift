@@ -36,7 +36,8 @@ public struct Instant: Comparable, Hashable, Sendable {
             else { return nil }
             offsetMinutes = sign * (offsetHour * 60 + offsetMinute)
         }
-        guard scanner.atEnd,
+        // Year 0000 is refused, as by the common RFC 3339 validators.
+        guard scanner.atEnd, year > 0,
               (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
               hour <= 23, minute <= 59, second <= 59
         else { return nil }
@@ -46,17 +47,20 @@ public struct Instant: Comparable, Hashable, Sendable {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-    public var rfc3339: String {
-        let seconds = microseconds.floorDivided(by: 1_000_000)
-        let micros = microseconds - seconds * 1_000_000
+    public var rfc3339: String { rfc3339(offsetSeconds: 0, alwaysFraction: true) }
+
+    /// The instant as local time at a UTC offset, with a fraction only when it has one.
+    public func rfc3339(offsetSeconds: Int, alwaysFraction: Bool = false) -> String {
+        let local = microseconds + Int64(offsetSeconds) * 1_000_000
+        let seconds = local.floorDivided(by: 1_000_000)
+        let micros = Int(local - seconds * 1_000_000)
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
-        let date = CivilDate(daysSinceEpoch: Int(days))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(date)T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(micros), 6))Z"
+        var text = "\(CivilDate(daysSinceEpoch: Int(days)))T\(pad(secondOfDay / 3600)):\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60))"
+        if micros != 0 || alwaysFraction { text += "." + pad(micros, width: 6) }
+        if offsetSeconds == 0 { return text + "Z" }
+        let minutes = abs(offsetSeconds) / 60
+        return text + (offsetSeconds < 0 ? "-" : "+") + pad(minutes / 60) + ":" + pad(minutes % 60)
     }
 }
 
@@ -116,13 +120,7 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
-    public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-    }
+    public var description: String { "\(pad(year, width: 4))-\(pad(month))-\(pad(day))" }
 }
 
 private struct DigitScanner {
@@ -174,8 +172,13 @@ private struct DigitScanner {
     }
 }
 
+func pad(_ value: Int, width: Int = 2) -> String {
+    let text = String(value)
+    return String(repeating: "0", count: max(0, width - text.count)) + text
+}
+
 extension Int64 {
-    func floorDivided(by divisor: Int64) -> Int64 {
+    public func floorDivided(by divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
