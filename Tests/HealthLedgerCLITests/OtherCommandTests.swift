@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+struct OtherCommandTests {
+    @Test func eventsTellAnOrdersStoryInValidTimeOrder() throws {
+        let folder = TemporaryFolder()
+        try folder.write("story.ndjson", """
+            {"id":"shipped","type":"order_shipped","at":"2026-03-02T09:00:00Z","seller":"acme","order":"o1","tracking":"1Z"}
+            {"id":"placed","type":"order_placed","at":"2026-03-01T09:00:00-05:00","seller":"acme","order":"o1","fulfillment":"merchant"}
+            {"id":"other","type":"order_placed","at":"2026-03-01T09:00:00Z","seller":"acme","order":"o2","fulfillment":"merchant"}
+            """)
+        _ = try HealthLedgerProcess.run(["ingest", "story.ndjson", "--recorded-at", "2026-03-05T00:00:00Z"], in: folder.url)
+        let result = try HealthLedgerProcess.run(["events", "--seller", "acme", "--order", "o1"], in: folder.url)
+        #expect(result.status == 0)
+        let rows = result.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 3)
+        #expect(rows[1].contains("2026-03-01T09:00:00-05:00") && rows[1].contains("2026-03-05T00:00:00.000000Z") && rows[1].contains("order_placed"))
+        #expect(rows[2].contains("order_shipped"))
+    }
+
+    @Test func auditPrintsTheHeadAndFailsOnAnotherExpectedHead() throws {
+        let folder = TemporaryFolder()
+        try folder.write("one.ndjson", #"{"id":"e1","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1"}"#)
+        _ = try HealthLedgerProcess.run(["ingest", "one.ndjson", "--recorded-at", "2026-03-05T00:00:00Z"], in: folder.url)
+        let audit = try HealthLedgerProcess.run(["audit"], in: folder.url)
+        #expect(audit.status == 0)
+        let head = try #require(audit.stdout.split(separator: "\n").first { $0.hasPrefix("head: ") }?.dropFirst(6))
+        #expect(try HealthLedgerProcess.run(["audit", "--expect-head", String(head)], in: folder.url).status == 0)
+        let wrong = try HealthLedgerProcess.run(["audit", "--expect-head", String(repeating: "0", count: 64)], in: folder.url)
+        #expect(wrong.status == 1)
+    }
+
+    @Test func theGeneratorIsDeterministicAndItsOutputIngestsCleanly() throws {
+        let folder = TemporaryFolder()
+        let arguments = ["generate", "--sellers", "2", "--days", "20", "--orders-per-day", "10", "--seed", "42"]
+        let first = try HealthLedgerProcess.run(arguments, in: folder.url)
+        let second = try HealthLedgerProcess.run(arguments, in: folder.url)
+        #expect(first.status == 0)
+        #expect(first.stdout == second.stdout)
+        let other = try HealthLedgerProcess.run(arguments.dropLast() + ["43"], in: folder.url)
+        #expect(other.stdout != first.stdout)
+        let lines = first.stdout.split(separator: "\n")
+        #expect(lines.count > 400)
+        let ingest = try HealthLedgerProcess.run(["ingest", "-", "--recorded-at", "2026-06-01T00:00:00Z"], input: Data(first.stdout.utf8), in: folder.url)
+        #expect(ingest.status == 0)
+        // The generator writes exact duplicates and nothing that could be refused.
+        let repeated = lines.count - Set(lines).count
+        #expect(ingest.stdout == "appended: \(lines.count - repeated)  duplicates: \(repeated)  rejected: 0\n")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HealthLedgerCore
+import HealthLedgerStore
+import Testing
+
+/// Each test changes the file behind the log's back with the sqlite3 shell, and the
+/// verification names what changed.
+struct TamperingTests {
+    private func logOfFiveEvents() throws -> TemporaryDatabase {
+        let database = TemporaryDatabase()
+        _ = try database.open().append((1...5).map { scan("e\($0)") }, recordedAt: recorded)
+        return database
+    }
+
+    @Test func anIntactLogVerifiesWithAStableHeadHash() throws {
+        let database = try logOfFiveEvents()
+        let first = try database.open().verify()
+        #expect(first.isIntact)
+        #expect(first.eventCount == 5)
+        #expect(first.headHash.count == 64)
+        _ = try database.open().append([scan("e6")], recordedAt: recorded)
+        #expect(try database.open().verify().headHash != first.headHash)
+    }
+
+    @Test func oneFlippedByteIsFound() throws {
+        let database = try logOfFiveEvents()
+        // "o1" becomes "o2" in the stored line of event 3 only.
+        try database.sqlite3("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET json = replace(json, '"o1"', '"o2"') WHERE seq = 3;
+            CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+            """)
+        #expect(try database.open().verify().problems == [.hashMismatch(sequence: 3)])
+    }
+
+    @Test func aChangedRecordedTimeIsFound() throws {
+        let database = try logOfFiveEvents()
+        try database.sqlite3("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET recorded_us = recorded_us + 1 WHERE seq = 2;
+            CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+            """)
+        #expect(try database.open().verify().problems == [.hashMismatch(sequence: 2)])
+    }
+
+    @Test func aDeletedRowAndTheDroppedTriggerAreFound() throws {
+        let database = try logOfFiveEvents()
+        try database.sqlite3("DROP TRIGGER events_refuse_delete; DELETE FROM events WHERE seq = 4;")
+        let problems = try database.open().verify().problems
+        #expect(problems.contains(.missingTrigger("events_refuse_delete")))
+        #expect(problems.contains(.sequenceGap(expected: 4, found: 5)))
+        #expect(problems.contains(.hashMismatch(sequence: 5)))
+    }
+}
