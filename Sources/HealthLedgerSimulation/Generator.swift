@@ -37,6 +37,7 @@ public struct EventGenerator {
     private var sellers: [SellerProfile] = []
     private var buckets: [Int: DayBucket] = [:]
     private var nextEventNumber = 0
+    private var ordersPlaced: [String: Int] = [:]
     private var currentDay = -1
 
     public init(_ parameters: Parameters) {
@@ -80,7 +81,8 @@ public struct EventGenerator {
     }
 
     private mutating func generateOrder(of seller: SellerProfile, on day: CivilDate) {
-        let orderNumber = nextEventNumber
+        let orderNumber = ordersPlaced[seller.id, default: 0] + 1
+        ordersPlaced[seller.id] = orderNumber
         let order = "\(seller.id)-o\(orderNumber)"
         let placed = seller.instant(day: day, hour: 6 + 16 * random.unit())
         let fbm = random.unit() < seller.fbmShare

@@ -48,3 +48,20 @@ struct OtherCommandTests {
         #expect(ingest.stdout == "appended: \(lines.count - repeated)  duplicates: \(repeated)  rejected: 0\n")
     }
 }
+
+struct SampleTests {
+    /// The bundled sample holds seven bad lines, one of each kind a seller's files produce.
+    @Test func theSampleIngestsWithItsSevenBadLinesReported() throws {
+        let folder = TemporaryFolder()
+        let sample = Repository.root.appendingPathComponent("replay/sample/events.ndjson.gz").path
+        let result = try HealthLedgerProcess.run(["ingest", sample, "--recorded-at", "2026-05-01T00:00:00Z"], in: folder.url)
+        #expect(result.status == 1)
+        #expect(result.stdout == "appended: 18875  duplicates: 59  rejected: 7\n")
+        let reasons = result.stderr.split(separator: "\n").map { $0.split(separator: ":")[2...3].joined(separator: ":") }
+        #expect(reasons == [" rating: out_of_range", " -: bad_json", " at: bad_timestamp", " type: bad_enum", " kind: missing_field",
+                            " time_zone: time_zone_change", " id: conflicting_duplicate_id"])
+        let again = try HealthLedgerProcess.run(["ingest", sample, "--recorded-at", "2026-05-02T00:00:00Z"], in: folder.url)
+        #expect(again.stdout == "appended: 0  duplicates: 18934  rejected: 7\n")
+        #expect(try HealthLedgerProcess.run(["audit"], in: folder.url).status == 0)
+    }
+}
