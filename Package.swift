@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 "HealthLedgerCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -39,6 +40,17 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "healthledger", dependencies: ["HealthLedgerCLI"]),
+        // Benchmarks (ops/bench-*): timed against plain SQLite in the same run.
+        .executableTarget(
+            name: "HealthLedgerBenchmarks",
+            dependencies: [
+                "HealthLedgerCore",
+                "HealthLedgerSimulation",
+                "HealthLedgerStore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore"]),
         .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore"]),
         .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),

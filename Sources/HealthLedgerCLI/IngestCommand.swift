@@ -34,9 +34,8 @@ struct IngestCommand: ParsableCommand {
             rejectsFile?.write(rejected)
         }, onCommit: progress.update)
         for file in files.isEmpty ? ["-"] : files { try ingestion.ingest(path: file) }
-        try ingestion.flush()
+        let summary = try ingestion.finish()
         progress.clear()
-        let summary = ingestion.summary
         if summary.rejected > Self.rejectionsShown {
             printError("… \(summary.rejected - Self.rejectionsShown) more rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))
         }

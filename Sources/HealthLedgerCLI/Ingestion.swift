@@ -21,24 +21,36 @@ struct IngestSummary: Equatable {
     var lastSequence: Int64?
 }
 
-/// Streams NDJSON files into the log: decodes each line, appends in large transactions,
-/// and reports every line it does not append.
-final class Ingestion {
+/// Streams NDJSON files into the log. Two stages on two threads: the caller's reads and
+/// decodes lines into batches; a committer appends each batch in one transaction and then
+/// reports its rejected lines in line order.
+final class Ingestion: @unchecked Sendable {
     static let defaultBatchSize = 20_000
+
+    private struct Origin {
+        let fileOrdinal: Int
+        let file: String
+        let line: Int
+    }
+
+    private struct Batch {
+        var events: [PreparedEvent] = []
+        var origins: [Origin] = []
+        var rejections: [(origin: Origin, rejection: Rejection, original: String)] = []
+        var linesRead = 0
+    }
 
     private let log: EventLog
     private let pinnedRecordedAt: Instant?
     private let batchSize: Int
     private let onRejection: (RejectedLine) -> Void
     private let onCommit: (IngestSummary) -> Void
-    private var pending: [DecodedEvent] = []
-    private var pendingOrigins: [(file: String, line: Int)] = []
-    /// Rejections held back until the batch they stand in is committed, so that they are
-    /// reported in line order.
-    private var pendingRejections: [(fileOrdinal: Int, rejected: RejectedLine)] = []
+    private let committer: Pipeline<Batch>
+    // Only the decoding stage touches these.
+    private var current = Batch()
     private var fileOrdinal = 0
-    private var pendingOrdinals: [Int] = []
-    private(set) var summary = IngestSummary()
+    // Only the committing stage touches this until `finish` returns it.
+    private var summary = IngestSummary()
 
     init(log: EventLog, recordedAt: Instant?, batchSize: Int = defaultBatchSize,
          onRejection: @escaping (RejectedLine) -> Void, onCommit: @escaping (IngestSummary) -> Void = { _ in }) {
@@ -47,6 +59,8 @@ final class Ingestion {
         self.batchSize = batchSize
         self.onRejection = onRejection
         self.onCommit = onCommit
+        committer = Pipeline()
+        committer.start { [unowned self] batch in try self.commit(batch) }
     }
 
     func ingest(path: String) throws {
@@ -56,58 +70,116 @@ final class Ingestion {
         let name = path == "-" ? "<stdin>" : path
         fileOrdinal += 1
         try reader.forEachLine { number, line in
-            summary.linesRead += 1
+            current.linesRead += 1
+            let origin = Origin(fileOrdinal: fileOrdinal, file: name, line: number)
             switch line {
             case .tooLong:
-                reject(file: name, line: number, Rejection(.badLength, "the line is longer than \(EventDecoder.maximumLineBytes) bytes"), original: "")
+                current.rejections.append((origin, Rejection(.badLength, "the line is longer than \(EventDecoder.maximumLineBytes) bytes"), ""))
             case .bytes(let bytes):
                 if EventDecoder.isBlank(bytes) { return }
                 switch EventDecoder.decode(bytes) {
                 case .success(let decoded):
-                    pending.append(decoded)
-                    pendingOrigins.append((name, number))
-                    pendingOrdinals.append(fileOrdinal)
-                    if pending.count >= batchSize { try flush() }
+                    current.events.append(PreparedEvent(decoded))
+                    current.origins.append(origin)
+                    if current.events.count >= batchSize { try handOver() }
                 case .failure(let rejection):
-                    reject(file: name, line: number, rejection, original: String(decoding: bytes, as: UTF8.self))
+                    current.rejections.append((origin, rejection, String(decoding: bytes, as: UTF8.self)))
                 }
             }
         }
     }
 
-    /// Appends what is pending in one transaction.
-    func flush() throws {
-        defer { reportPendingRejections() }
-        guard !pending.isEmpty else { return }
-        let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-        let outcomes = try log.append(pending, recordedAt: recordedAt)
-        for (index, outcome) in outcomes.enumerated() {
-            switch outcome {
-            case .appended(let sequence):
-                summary.appended += 1
-                summary.lastSequence = sequence
-            case .duplicate:
-                summary.duplicates += 1
-            case .rejected(let rejection):
-                let origin = pendingOrigins[index]
-                reject(file: origin.file, line: origin.line, rejection, original: pending[index].json, fileOrdinal: pendingOrdinals[index])
+    /// Commits what is left and waits for the committer; returns the totals.
+    func finish() throws -> IngestSummary {
+        try handOver()
+        try committer.finish()
+        return summary
+    }
+
+    private func handOver() throws {
+        let batch = current
+        current = Batch()
+        try committer.send(batch)
+    }
+
+    private func commit(_ batch: Batch) throws {
+        summary.linesRead += batch.linesRead
+        var rejected = batch.rejections
+        if !batch.events.isEmpty {
+            let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+            for (index, outcome) in try log.append(batch.events, recordedAt: recordedAt).enumerated() {
+                switch outcome {
+                case .appended(let sequence):
+                    summary.appended += 1
+                    summary.lastSequence = sequence
+                case .duplicate:
+                    summary.duplicates += 1
+                case .rejected(let rejection):
+                    rejected.append((batch.origins[index], rejection, batch.events[index].json))
+                }
             }
         }
-        pending.removeAll(keepingCapacity: true)
-        pendingOrigins.removeAll(keepingCapacity: true)
-        pendingOrdinals.removeAll(keepingCapacity: true)
+        summary.rejected += rejected.count
+        rejected.sort { ($0.origin.fileOrdinal, $0.origin.line) < ($1.origin.fileOrdinal, $1.origin.line) }
+        for entry in rejected {
+            onRejection(RejectedLine(file: entry.origin.file, line: entry.origin.line, rejection: entry.rejection, original: entry.original))
+        }
         onCommit(summary)
     }
+}
 
-    private func reject(file: String, line: Int, _ rejection: Rejection, original: String, fileOrdinal: Int? = nil) {
-        summary.rejected += 1
-        let rejected = RejectedLine(file: file, line: line, rejection: rejection, original: original)
-        pendingRejections.append((fileOrdinal ?? self.fileOrdinal, rejected))
+/// A second thread that handles items in order, at most `capacity` waiting. The first error
+/// it meets stops it; `send` and `finish` then rethrow that error.
+final class Pipeline<Item>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [Item] = []
+    private var closed = false
+    private var failure: (any Error)?
+    private var done = false
+    private let capacity: Int
+
+    init(capacity: Int = 2) { self.capacity = capacity }
+
+    func start(_ handle: @escaping @Sendable (Item) throws -> Void) {
+        let thread = Thread { [self] in
+            while let item = next() {
+                do {
+                    try handle(item)
+                } catch {
+                    condition.withLock { failure = error; queue.removeAll(); condition.broadcast() }
+                    break
+                }
+            }
+            condition.withLock { done = true; condition.broadcast() }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
-    private func reportPendingRejections() {
-        let ordered = pendingRejections.sorted { ($0.fileOrdinal, $0.rejected.line) < ($1.fileOrdinal, $1.rejected.line) }
-        for entry in ordered { onRejection(entry.rejected) }
-        pendingRejections.removeAll()
+    func send(_ item: Item) throws {
+        try condition.withLock {
+            while queue.count >= capacity, failure == nil { condition.wait() }
+            if let failure { throw failure }
+            queue.append(item)
+            condition.broadcast()
+        }
+    }
+
+    func finish() throws {
+        try condition.withLock {
+            closed = true
+            condition.broadcast()
+            while !done { condition.wait() }
+            if let failure { throw failure }
+        }
+    }
+
+    private func next() -> Item? {
+        condition.withLock {
+            while queue.isEmpty, !closed, failure == nil { condition.wait() }
+            guard failure == nil, !queue.isEmpty else { return nil }
+            condition.broadcast()
+            return queue.removeFirst()
+        }
     }
 }

@@ -148,18 +148,18 @@ public enum AdmissionRules {
     public static let maximumLeadHours: Int64 = 24
 
     /// `at − recorded > 24 h` is rejected; exactly 24 h is accepted.
-    public static func checkRecordedTime(of event: Event, recordedAt: Instant) -> Rejection? {
-        guard event.at > recordedAt.adding(hours: maximumLeadHours) else { return nil }
+    public static func checkRecordedTime(at: Instant, recordedAt: Instant) -> Rejection? {
+        guard at > recordedAt.adding(hours: maximumLeadHours) else { return nil }
         return Rejection(.atAfterRecorded, field: "at", "is more than \(maximumLeadHours) h after the recorded time \(recordedAt.rfc3339)")
     }
 
     /// A seller's time zone never changes once a configuration has set it.
-    public static func checkTimeZone(of event: Event, established: String?) -> Rejection? {
-        guard let stated = event.configuredTimeZone, let established, stated != established else { return nil }
-        return Rejection(.timeZoneChange, field: "time_zone", "seller \"\(event.seller)\" is configured in \(established); \(stated) would change its days")
+    public static func checkTimeZone(seller: String, stated: String?, established: String?) -> Rejection? {
+        guard let stated, let established, stated != established else { return nil }
+        return Rejection(.timeZoneChange, field: "time_zone", "seller \"\(seller)\" is configured in \(established); \(stated) would change its days")
     }
 
-    public static func conflict(_ event: Event) -> Rejection {
-        Rejection(.conflictingDuplicateID, field: "id", "\"\(event.id)\" is already in the log with different content")
+    public static func conflict(id: String) -> Rejection {
+        Rejection(.conflictingDuplicateID, field: "id", "\"\(id)\" is already in the log with different content")
     }
 }

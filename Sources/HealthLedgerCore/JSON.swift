@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// A JSON value as the contract reads it: numbers keep their lexeme so that `1`, `1.0` and
 /// `true` stay distinct content, and objects keep their members in source order.
 public enum JSONValue: Equatable, Sendable {
@@ -111,7 +117,8 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONObject {
         position += 1
         var members: [(key: String, value: JSONValue)] = []
-        var keys = Set<String>()
+        // Events have about ten members: a linear scan beats hashing until far more.
+        var keys: Set<String>? = nil
         skipWhitespace()
         if current == UInt8(ascii: "}") { position += 1; return JSONObject(members) }
         while true {
@@ -119,7 +126,15 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let keyStart = position
             let key = try parseString()
-            guard keys.insert(key).inserted else {
+            let isDuplicate: Bool
+            if var seen = keys {
+                isDuplicate = !seen.insert(key).inserted
+                keys = seen
+            } else {
+                isDuplicate = members.contains { $0.key == key }
+                if members.count == 32 { keys = Set(members.map(\.key) + [key]) }
+            }
+            guard !isDuplicate else {
                 position = keyStart
                 throw error("duplicate key \"\(key)\"")
             }
@@ -293,8 +308,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            // UTF-8 byte order is code point order.
-            let sorted = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let sorted = object.members.sorted { Self.precedesInCodePointOrder($0.key, $1.key) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeCanonical(member.key, into: &output)
@@ -305,19 +319,37 @@ extension JSONValue {
         }
     }
 
+    /// UTF-8 byte order is code point order (String's own `<` is not).
+    private static func precedesInCodePointOrder(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
+    }
+
     private static func writeCanonical(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: "\\u00".utf8)
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0xF)])
-            default: output.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: "\\u00".utf8)
+                    output.append(hex[Int(byte >> 4)])
+                    output.append(hex[Int(byte & 0xF)])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
     }

@@ -10,6 +10,37 @@ public enum AppendOutcome: Equatable, Sendable {
     case rejected(Rejection)
 }
 
+/// A decoded event reduced to what the log stores, with its content digest: everything
+/// about an event that does not depend on the log, computed before the write transaction.
+public struct PreparedEvent: Sendable {
+    public let id: String
+    public let type: EventType
+    public let seller: String
+    public let at: Instant
+    public let atText: String
+    public let unit: String?
+    public let orderReference: String?
+    public let json: String
+    /// SHA-256 of the canonical JSON: equal digests, equal content.
+    public let digest: Data
+    public let configuredTimeZone: String?
+
+    public init(_ decoded: DecodedEvent) {
+        let event = decoded.event
+        id = event.id
+        type = event.type
+        seller = event.seller
+        at = event.at
+        atText = event.string("at")!
+        let unit = event.unit
+        self.unit = unit?.key
+        if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
+        json = decoded.json
+        digest = Data(SHA256.hash(data: decoded.canonicalJSON))
+        configuredTimeZone = event.configuredTimeZone
+    }
+}
+
 /// One event of the log as stored.
 public struct StoredEvent: Equatable, Sendable {
     public let sequence: Int64
@@ -34,7 +65,7 @@ public final class EventLog: Sendable {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
         }
         do {
             if readOnly, !FileManager.default.fileExists(atPath: path) {
@@ -53,6 +84,10 @@ public final class EventLog: Sendable {
     /// Appends the events in one transaction, each after the checks that need the log:
     /// duplicate or conflicting id, a time-zone change, the 24 h rule (in that order).
     public func append(_ events: [DecodedEvent], recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
+        try append(events.map(PreparedEvent.init), recordedAt: recordedAt)
+    }
+
+    public func append(_ events: [PreparedEvent], recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
         do {
             return try queue.writeWithoutTransaction { db in
                 var outcomes: [AppendOutcome] = []
@@ -183,18 +218,14 @@ private struct Appender {
         chain = HashChain(head: head?["hash"] ?? HashChain.genesis)
     }
 
-    mutating func append(_ decoded: DecodedEvent) throws -> AppendOutcome {
-        let event = decoded.event
-        let digest = Data(SHA256.hash(data: decoded.canonicalJSON))
+    mutating func append(_ event: PreparedEvent) throws -> AppendOutcome {
         let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
-        let rejection = AdmissionRules.checkTimeZone(of: event, established: establishedZone)
-            ?? AdmissionRules.checkRecordedTime(of: event, recordedAt: recordedAt)
+        let rejection = AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: establishedZone)
+            ?? AdmissionRules.checkRecordedTime(at: event.at, recordedAt: recordedAt)
         if rejection == nil {
-            let row = StoredRow(sequence: lastSequence + 1, event: event, recordedAt: recordedAt, digest: digest, json: decoded.json)
+            let row = StoredRow(sequence: lastSequence + 1, event: event, recordedAt: recordedAt)
             let hash = chain.hash(of: row)
-            insert.setUncheckedArguments(row.arguments + [hash])
-            try insert.execute()
-            if db.changesCount == 1 {
+            if try insert(row, hash: hash) == 1 {
                 chain.head = hash
                 lastSequence = row.sequence
                 if let zone = event.configuredTimeZone, establishedZone == nil {
@@ -206,9 +237,27 @@ private struct Appender {
         }
         // Duplicate and conflict checks come before the other rules.
         if let stored = try Data.fetchOne(findDigest, arguments: [event.id]) {
-            return stored == digest ? .duplicate : .rejected(AdmissionRules.conflict(event))
+            return stored == event.digest ? .duplicate : .rejected(AdmissionRules.conflict(id: event.id))
         }
-        return .rejected(rejection!)
+        guard let rejection else { preconditionFailure("an insert that changed nothing without a conflicting id") }
+        return .rejected(rejection)
+    }
+
+    private mutating func insert(_ row: StoredRow, hash: Data) throws -> Int32 {
+        var statement = RawStatement(insert, in: db)
+        statement.bind(row.sequence)
+        statement.bind(row.id)
+        statement.bind(row.type)
+        statement.bind(row.seller)
+        statement.bind(row.at)
+        statement.bind(row.atMicroseconds)
+        statement.bind(row.recordedMicroseconds)
+        statement.bind(row.unit)
+        statement.bind(row.orderReference)
+        statement.bind(row.json)
+        row.digest.withUnsafeBytes { statement.bind($0) }
+        hash.withUnsafeBytes { statement.bind($0) }
+        return try statement.step()
     }
 
     private mutating func establishedTimeZone(of seller: String) throws -> String? {

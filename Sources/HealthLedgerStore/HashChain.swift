@@ -21,19 +21,18 @@ struct StoredRow {
     let json: String
     let digest: Data
 
-    init(sequence: Int64, event: Event, recordedAt: Instant, digest: Data, json: String) {
+    init(sequence: Int64, event: PreparedEvent, recordedAt: Instant) {
         self.sequence = sequence
         id = event.id
         type = event.type.rawValue
         seller = event.seller
-        at = event.string("at")!
+        at = event.atText
         atMicroseconds = event.at.microseconds
         recordedMicroseconds = recordedAt.microseconds
-        let unit = event.unit
-        self.unit = unit?.key
-        if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
-        self.json = json
-        self.digest = digest
+        unit = event.unit
+        orderReference = event.orderReference
+        json = event.json
+        digest = event.digest
     }
 
     init(row: Row) {
@@ -50,36 +49,36 @@ struct StoredRow {
         digest = row["digest"]
     }
 
-    var arguments: StatementArguments {
-        [sequence, id, type, seller, at, atMicroseconds, recordedMicroseconds, unit, orderReference, json, digest]
-    }
-
     /// Every column, each prefixed by its length (or a null marker), so that no two rows
     /// share bytes by shifting text from one column into the next.
     func canonicalBytes(into hasher: inout SHA256) {
+        func add(_ bytes: UnsafeRawBufferPointer) {
+            var length = UInt64(bytes.count).bigEndian
+            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: bytes)
+        }
         func add(_ text: String?) {
-            guard let text else {
-                hasher.update(data: [0xFF])
+            guard var text else {
+                withUnsafeBytes(of: UInt8(0xFF)) { hasher.update(bufferPointer: $0) }
                 return
             }
-            add(Data(text.utf8))
+            text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
         }
-        func add(_ data: Data) {
-            var length = UInt64(data.count).bigEndian
-            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: data)
+        func add(_ integer: Int64) {
+            var bigEndian = integer.bigEndian
+            withUnsafeBytes(of: &bigEndian) { add($0) }
         }
-        add(String(sequence))
+        add(sequence)
         add(id)
         add(type)
         add(seller)
         add(at)
-        add(String(atMicroseconds))
-        add(String(recordedMicroseconds))
+        add(atMicroseconds)
+        add(recordedMicroseconds)
         add(unit)
         add(orderReference)
         add(json)
-        add(digest)
+        digest.withUnsafeBytes { add($0) }
     }
 }
 

@@ -41,16 +41,16 @@ struct DecoderTests {
     @Test func theTwentyFourHourRuleAcceptsExactlyTwentyFourHours() throws {
         let event = try decode(#"{"id":"e1","type":"carrier_scan","at":"2026-03-02T00:00:00Z","seller":"acme","order":"o1"}"#).get().event
         let recorded = Instant(rfc3339: "2026-03-01T00:00:00Z")!
-        #expect(AdmissionRules.checkRecordedTime(of: event, recordedAt: recorded) == nil)
-        let rejection = AdmissionRules.checkRecordedTime(of: event, recordedAt: Instant(microseconds: recorded.microseconds - 1))
+        #expect(AdmissionRules.checkRecordedTime(at: event.at, recordedAt: recorded) == nil)
+        let rejection = AdmissionRules.checkRecordedTime(at: event.at, recordedAt: Instant(microseconds: recorded.microseconds - 1))
         #expect(rejection?.reason == .atAfterRecorded)
     }
 
     @Test func aConfigurationWithoutTimeZoneStatesUTC() throws {
         let event = try decode(#"{"id":"e1","type":"seller_configured","at":"2026-03-02T00:00:00Z","seller":"acme"}"#).get().event
         #expect(event.configuredTimeZone == "UTC")
-        #expect(AdmissionRules.checkTimeZone(of: event, established: "Europe/Berlin")?.reason == .timeZoneChange)
-        #expect(AdmissionRules.checkTimeZone(of: event, established: "UTC") == nil)
-        #expect(AdmissionRules.checkTimeZone(of: event, established: nil) == nil)
+        #expect(AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: "Europe/Berlin")?.reason == .timeZoneChange)
+        #expect(AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: "UTC") == nil)
+        #expect(AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: nil) == nil)
     }
 }

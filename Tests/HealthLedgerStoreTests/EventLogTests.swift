@@ -21,7 +21,7 @@ struct EventLogTests {
         let integer = decoded(#"{"id":"e1","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","n":1}"#)
         let outcomes = try log.append([reordered, integer], recordedAt: recorded)
         #expect(outcomes[0] == .duplicate)
-        #expect(outcomes[1] == .rejected(AdmissionRules.conflict(integer.event)))
+        #expect(outcomes[1] == .rejected(AdmissionRules.conflict(id: integer.event.id)))
     }
 
     @Test func anExactDuplicateWithinOneBatchIsSkipped() throws {
