@@ -18,7 +18,6 @@ struct IngestSummary: Equatable {
     var duplicates = 0
     var rejected = 0
     var linesRead = 0
-    var lastSequence: Int64?
 }
 
 /// Streams NDJSON files into the log. Two stages on two threads: the caller's reads and
@@ -109,9 +108,8 @@ final class Ingestion: @unchecked Sendable {
             let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
             for (index, outcome) in try log.append(batch.events, recordedAt: recordedAt).enumerated() {
                 switch outcome {
-                case .appended(let sequence):
+                case .appended:
                     summary.appended += 1
-                    summary.lastSequence = sequence
                 case .duplicate:
                     summary.duplicates += 1
                 case .rejected(let rejection):
