@@ -308,7 +308,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let sorted = object.members.sorted { Self.precedesInCodePointOrder($0.key, $1.key) }
+            let sorted = object.members.sorted { $0.key.precedesInCodePointOrder($1.key) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeCanonical(member.key, into: &output)
@@ -316,18 +316,6 @@ extension JSONValue {
                 member.value.writeCanonical(into: &output)
             }
             output.append(UInt8(ascii: "}"))
-        }
-    }
-
-    /// UTF-8 byte order is code point order (String's own `<` is not).
-    private static func precedesInCodePointOrder(_ lhs: String, _ rhs: String) -> Bool {
-        var lhs = lhs, rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                let common = min(left.count, right.count)
-                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
-                return order != 0 ? order < 0 : left.count < right.count
-            }
         }
     }
 
@@ -360,5 +348,20 @@ extension JSONNumber {
         if isIntegerLiteral, let integer = Int(lexeme) { return String(integer) }
         if isIntegerLiteral { return lexeme }
         return String(doubleValue)
+    }
+}
+
+extension String {
+    /// Code point order, as `at`-ties and canonical keys are sorted (String's own `<` compares
+    /// canonical equivalents instead). UTF-8 byte order is code point order.
+    public func precedesInCodePointOrder(_ other: String) -> Bool {
+        var lhs = self, rhs = other
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 }

@@ -24,6 +24,8 @@ public struct PreparedEvent: Sendable {
     /// SHA-256 of the canonical JSON: equal digests, equal content.
     public let digest: Data
     public let configuredTimeZone: String?
+    /// The units whose metrics this event can change.
+    public let affectedUnits: [UnitReference]
 
     public init(_ decoded: DecodedEvent) {
         let event = decoded.event
@@ -38,6 +40,14 @@ public struct PreparedEvent: Sendable {
         json = decoded.json
         digest = Data(SHA256.hash(data: decoded.canonicalJSON))
         configuredTimeZone = event.configuredTimeZone
+        affectedUnits = UnitReference.affected(by: event)
+    }
+}
+
+extension AppendOutcome {
+    var isAppended: Bool {
+        if case .appended = self { return true }
+        return false
     }
 }
 
@@ -94,7 +104,10 @@ public final class EventLog: Sendable {
                 outcomes.reserveCapacity(events.count)
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
+                    let previousHead = appender.lastSequence
                     for event in events { outcomes.append(try appender.append(event)) }
+                    let appended = zip(events, outcomes).compactMap { event, outcome in outcome.isAppended ? event : nil }
+                    try Projector(db: db).apply(appended, previousHead: previousHead)
                     return .commit
                 }
                 return outcomes
@@ -109,24 +122,36 @@ public final class EventLog: Sendable {
     /// The events of one seller's unit (or, with `unit` nil, all of the seller's events), in
     /// valid-time order: by `at`, then by id.
     public func events(seller: String, unit: UnitReference?) throws(StoreError) -> [StoredEvent] {
-        var sql = "SELECT seq, id, type, seller, at, recorded_us, json FROM events WHERE seller = ?"
-        var arguments: StatementArguments = [seller]
-        if let unit {
-            sql += " AND (unit = ?"
-            arguments += [unit.key]
-            if case .order(let order) = unit {
-                sql += " OR order_ref = ?"
-                arguments += [order]
-            }
-            sql += ")"
-        }
-        sql += " ORDER BY at_us, id"
+        let query = UnitQuery(seller: seller, unit: unit, columns: "seq, id, type, seller, at, recorded_us, json")
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { row in
                 StoredEvent(sequence: row[0], id: row[1], type: row[2], seller: row[3], at: row[4],
                             recordedAt: Instant(microseconds: row[5]), json: row[6])
             }
         }
+    }
+
+    /// The seller's dashboard as of the end of `day`, from the projection's daily counters.
+    public func dashboard(seller: String, asOf day: CivilDate) throws(StoreError) -> Dashboard {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT metric, sum(numerator), sum(denominator) FROM metric_deltas
+                WHERE seller = ? AND day <= ? GROUP BY metric
+                """, arguments: [seller, day.daysSinceEpoch])
+            let counts = Dictionary(uniqueKeysWithValues: rows.map { row in
+                (row[0] as String, Counts(numerator: row[1], denominator: row[2]))
+            })
+            return Dashboard(seller: seller, asOf: day, knownAt: nil, settings: try Projector(db: db).settings(of: seller), counts: counts)
+        }
+    }
+
+    public func settings(of seller: String) throws(StoreError) -> SellerSettings {
+        try read { db in try Projector(db: db).settings(of: seller) }
+    }
+
+    /// Every seller with an event in the log.
+    public func sellers() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT seller FROM events ORDER BY seller") }
     }
 
     public var count: Int64 {
@@ -201,7 +226,7 @@ private struct Appender {
     private let insert: Statement
     private let findDigest: Statement
     private var chain: HashChain
-    private var lastSequence: Int64
+    private(set) var lastSequence: Int64
     /// Sellers' established time zones; `.some(nil)` caches "none yet".
     private var timeZones: [String: String?] = [:]
 

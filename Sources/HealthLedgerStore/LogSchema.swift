@@ -35,6 +35,24 @@ enum LogSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: projections") { db in
+            try db.execute(sql: """
+                CREATE TABLE metric_deltas (
+                    seller TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    numerator INTEGER NOT NULL,
+                    denominator INTEGER NOT NULL,
+                    PRIMARY KEY (seller, metric, day)
+                ) WITHOUT ROWID;
+                CREATE TABLE projection_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    last_sequence INTEGER NOT NULL
+                );
+                INSERT INTO projection_state VALUES (1, 0);
+                """)
+            try Projector(db: db).rebuildAll()
+        }
         return migrator
     }()
 }

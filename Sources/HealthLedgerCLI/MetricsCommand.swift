@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import HealthLedgerCore
+import HealthLedgerStore
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "The account-health and customer-service dashboard of a seller, or of every seller."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The seller id.")
+    var seller: String?
+
+    @Flag(help: "Every seller, with its account status and its red metrics.")
+    var all = false
+
+    @Option(help: "The day, YYYY-MM-DD, in the seller's time zone. Default: today there.")
+    var asOf: String?
+
+    @Option(help: "table, json (section 4 of the contract) or csv.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard (seller == nil) != !all else { throw ValidationError("Give --seller S or --all.") }
+        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
+    }
+
+    func run() throws {
+        let log = try database.open(readOnly: true)
+        let dashboards = try (all ? log.sellers() : [seller!]).map { seller in
+            try log.dashboard(seller: seller, asOf: day(for: try log.settings(of: seller)))
+        }
+        switch (format, all) {
+        case (.json, false): print(DashboardRendering.json(dashboards[0]).prettyPrinted)
+        case (.json, true): print(JSONValue.array(dashboards.map(DashboardRendering.json)).prettyPrinted)
+        case (.csv, _): print(DashboardRendering.csv(dashboards), terminator: "")
+        case (.table, false): print(DashboardRendering.table(dashboards[0], colour: isatty(STDOUT_FILENO) == 1))
+        case (.table, true): print(DashboardRendering.summary(dashboards, colour: isatty(STDOUT_FILENO) == 1))
+        }
+    }
+
+    private func day(for settings: SellerSettings) -> CivilDate {
+        if let asOf { return CivilDate(iso: asOf)! }
+        let now = Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        return CivilDate(daysSinceEpoch: settings.calendar.day(of: now))
+    }
+}
+
+/// How dashboards read: formatting only, every number comes from the core.
+enum DashboardRendering {
+    /// Section 4 of the contract.
+    static func json(_ dashboard: Dashboard) -> JSONValue {
+        let metrics = dashboard.readings.map { reading -> (key: String, value: JSONValue) in
+            let definition = reading.definition
+            return (definition.id, object([
+                ("window_days", number(definition.windowDays)),
+                ("numerator", definition.numeratorScale == 1 ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
+                ("denominator", definition.isCount ? .null : number(Int(reading.counts.denominator))),
+                ("value", reading.value.map { definition.isCount ? number(Int($0)) : number($0) } ?? .null),
+                ("target", definition.target.map { .string($0.text) } ?? .null),
+                ("status", .string(reading.status.rawValue)),
+            ]))
+        }
+        return object([
+            ("seller", .string(dashboard.seller)),
+            ("as_of", .string(dashboard.asOf.description)),
+            ("known_at", dashboard.knownAt.map(JSONValue.string) ?? .null),
+            ("status", .string(dashboard.status.rawValue)),
+            ("metrics", .object(JSONObject(metrics))),
+        ])
+    }
+
+    static func csv(_ dashboards: [Dashboard]) -> String {
+        var text = "seller,as_of,metric,window_days,numerator,denominator,value,target,status\n"
+        for dashboard in dashboards {
+            for reading in dashboard.readings {
+                let definition = reading.definition
+                let fields = [dashboard.seller, dashboard.asOf.description, definition.id, String(definition.windowDays),
+                              definition.numeratorScale == 1 ? String(reading.counts.numerator) : String(reading.numerator),
+                              definition.isCount ? "" : String(reading.counts.denominator),
+                              reading.value.map { String($0) } ?? "", definition.target?.text ?? "", reading.status.rawValue]
+                text += fields.map(csvField).joined(separator: ",") + "\n"
+            }
+        }
+        return text
+    }
+
+    /// Like Seller Central's account-health page.
+    static func table(_ dashboard: Dashboard, colour: Bool) -> String {
+        let settings = dashboard.settings
+        let place = [settings.channel, settings.marketplace].compactMap { $0 }.joined(separator: " ")
+        var lines = [
+            "\(dashboard.seller) · \(place) · \(settings.calendar.timeZone.identifier) · as of \(dashboard.asOf)",
+            "Account status: \(paint(dashboard.status == .healthy ? "healthy" : "AT RISK", dashboard.status == .healthy ? .green : .red, colour))",
+            "",
+        ]
+        let rows = dashboard.readings.map { reading in
+            [reading.definition.name + (reading.definition.isRedLine ? " *" : ""), "\(reading.definition.windowDays) d",
+             formattedValue(reading), formattedCount(reading), reading.definition.target?.text ?? "—", reading.status.rawValue]
+        }
+        let table = TextTable(header: ["Metric", "Window", "Value", "Count", "Target", "Status"], rows: rows).rendered.split(separator: "\n")
+        lines.append(String(table[0]))
+        for (line, reading) in zip(table.dropFirst(), dashboard.readings) {
+            lines.append(colour ? String(line.dropLast(reading.status.rawValue.count)) + paint(reading.status.rawValue, reading.status, true) : String(line))
+        }
+        lines.append("")
+        lines.append("* red line: red puts the account at risk")
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line per seller: account status and red metrics.
+    static func summary(_ dashboards: [Dashboard], colour: Bool) -> String {
+        let rows = dashboards.map { dashboard in
+            [dashboard.seller, dashboard.asOf.description, dashboard.status.rawValue,
+             dashboard.readings.filter { $0.status == .red }.map { "\($0.definition.id) \(formattedValue($0))" }.joined(separator: ", ")]
+        }
+        return TextTable(header: ["Seller", "As of", "Status", "Red metrics"], rows: rows).rendered
+    }
+
+    static func formattedValue(_ reading: MetricReading) -> String {
+        guard let value = reading.value else { return "—" }
+        let definition = reading.definition
+        if definition.isCount { return String(Int(value)) }
+        switch definition.numeratorScale {
+        case MetricCatalog.microsecondsPerHour: return String(format: "%.1f h", value)
+        case MetricCatalog.microsecondsPerSecond: return String(format: "%.0f s", value)
+        default: return String(format: "%.2f%%", value * 100)
+        }
+    }
+
+    static func formattedCount(_ reading: MetricReading) -> String {
+        if reading.definition.isCount { return String(reading.counts.numerator) }
+        if reading.definition.numeratorScale != 1 { return "n = \(reading.counts.denominator)" }
+        return "\(reading.counts.numerator) of \(reading.counts.denominator)"
+    }
+
+    private static func paint(_ text: String, _ status: MetricStatus, _ colour: Bool) -> String {
+        guard colour else { return text }
+        let code = switch status {
+        case .green: "32"
+        case .yellow: "33"
+        case .red: "31"
+        case .none: "2"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    private static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    private static func object(_ members: [(String, JSONValue)]) -> JSONValue {
+        .object(JSONObject(members.map { (key: $0.0, value: $0.1) }))
+    }
+
+    private static func number(_ value: Int) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
+    private static func number(_ value: Double) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
+}

@@ -1,0 +1,232 @@
+/// One unit's part in a metric as of a day: attributed to `day`, adding `numerator` and
+/// `denominator` to the window that holds that day.
+public struct Measure: Equatable, Sendable {
+    public let day: Int
+    public let numerator: Int64
+    public let denominator: Int64
+
+    static func rate(day: Int, counts: Bool) -> Measure { Measure(day: day, numerator: counts ? 1 : 0, denominator: 1) }
+}
+
+/// A target as the contract writes it, compared exactly: value `<` or `>` a rational
+/// threshold, or a count that must be 0.
+public struct Target: Sendable, Equatable {
+    public enum Comparison: Sendable { case below, above, zero }
+
+    public let text: String
+    let comparison: Comparison
+    let threshold: (numerator: Int64, denominator: Int64)
+
+    static func below(_ numerator: Int64, per denominator: Int64, _ text: String) -> Target {
+        Target(text: text, comparison: .below, threshold: (numerator, denominator))
+    }
+
+    static func above(_ numerator: Int64, per denominator: Int64, _ text: String) -> Target {
+        Target(text: text, comparison: .above, threshold: (numerator, denominator))
+    }
+
+    static let zero = Target(text: "0", comparison: .zero, threshold: (0, 1))
+
+    public static func == (lhs: Target, rhs: Target) -> Bool { lhs.text == rhs.text }
+}
+
+public enum MetricStatus: String, Sendable {
+    case green, yellow, red, none
+}
+
+/// How a metric measures one kind of unit. The facts are folded once per unit and day and
+/// shared by every metric of that kind.
+enum Measurement: Sendable {
+    case order(@Sendable (OrderFacts) -> Measure?)
+    case thread(@Sendable (ThreadFacts) -> [Measure])
+    case `return`(@Sendable (ReturnFacts) -> Measure?)
+    case violation(@Sendable (ViolationFacts) -> Measure?)
+
+    var unitKind: UnitKind {
+        switch self {
+        case .order: .order
+        case .thread: .thread
+        case .return: .return
+        case .violation: .violation
+        }
+    }
+
+    func measures(of facts: UnitFacts) -> [Measure] {
+        switch (self, facts) {
+        case (.order(let measure), .order(let facts)): measure(facts).map { [$0] } ?? []
+        case (.thread(let measure), .thread(let facts)): measure(facts)
+        case (.return(let measure), .return(let facts)): measure(facts).map { [$0] } ?? []
+        case (.violation(let measure), .violation(let facts)): measure(facts).map { [$0] } ?? []
+        default: []
+        }
+    }
+}
+
+/// The facts of one unit as of one day, of whichever kind it is.
+enum UnitFacts {
+    case order(OrderFacts)
+    case thread(ThreadFacts)
+    case `return`(ReturnFacts)
+    case violation(ViolationFacts)
+
+    init(kind: UnitKind, events: [Event], settings: SellerSettings, asOf: AsOf) {
+        let calendar = settings.calendar
+        switch kind {
+        case .order: self = .order(OrderFacts(events: events, settings: settings, asOf: asOf))
+        case .thread: self = .thread(ThreadFacts(events: events, calendar: calendar, asOf: asOf))
+        case .return: self = .return(ReturnFacts(events: events, calendar: calendar, asOf: asOf))
+        case .violation: self = .violation(ViolationFacts(events: events, calendar: calendar, asOf: asOf))
+        }
+    }
+}
+
+/// A metric of section 3, as data: its formula lives here and nowhere else.
+public struct MetricDefinition: Sendable {
+    public let id: String
+    public let name: String
+    public let windowDays: Int
+    public let target: Target?
+    public let isRedLine: Bool
+    /// Numerators are integers: counts, or sums in units of 1/`numeratorScale`
+    /// (microseconds for hours and seconds).
+    public let numeratorScale: Int64
+    /// `policy_violations` has no denominator: its value is the count.
+    public let isCount: Bool
+    let measurement: Measurement
+
+    public var unitKind: UnitKind { measurement.unitKind }
+
+    init(_ id: String, _ name: String, window: Int, target: Target?, redLine: Bool = false,
+         numeratorScale: Int64 = 1, isCount: Bool = false, _ measurement: Measurement) {
+        self.id = id
+        self.name = name
+        windowDays = window
+        self.target = target
+        isRedLine = redLine
+        self.numeratorScale = numeratorScale
+        self.isCount = isCount
+        self.measurement = measurement
+    }
+}
+
+/// Every metric of the contract, in the order the dashboard lists them.
+public enum MetricCatalog {
+    public static let microsecondsPerHour: Int64 = 3_600_000_000
+    public static let microsecondsPerSecond: Int64 = 1_000_000
+
+    public static let all: [MetricDefinition] = [
+        defectRate("order_defect_rate", "Order defect rate", fulfillment: nil) { $0.hasDefectInForce },
+        defectRate("order_defect_rate_fbm", "Order defect rate (seller-fulfilled)", fulfillment: true) { $0.hasDefectInForce },
+        defectRate("order_defect_rate_fba", "Order defect rate (fulfilled by the marketplace)", fulfillment: false) { $0.hasDefectInForce },
+        defectRate("negative_feedback_rate", "Negative feedback rate", fulfillment: nil, target: nil) { $0.hasNegativeFeedbackInForce },
+        defectRate("a_to_z_claim_rate", "A-to-z claim rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: "a_to_z") },
+        defectRate("chargeback_rate", "Chargeback rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: "chargeback") },
+        MetricDefinition("pre_fulfillment_cancel_rate", "Pre-fulfillment cancel rate", window: 7,
+                         target: .below(25, per: 1000, "< 2.5%"), redLine: true, .order { facts in
+            guard let placed = facts.placed, placed.isMerchantFulfilled else { return nil }
+            return .rate(day: placed.day, counts: facts.isCancelledBySellerBeforeShipping)
+        }),
+        lateShipmentRate(window: 10),
+        lateShipmentRate(window: 30),
+        MetricDefinition("valid_tracking_rate", "Valid tracking rate", window: 30, target: .above(95, per: 100, "> 95%"), .order { facts in
+            guard let placed = facts.placed, placed.isMerchantFulfilled, let confirmation = facts.confirmation else { return nil }
+            return .rate(day: facts.calendar.day(of: confirmation.at), counts: facts.hasTracking && facts.hasCarrierScan)
+        }),
+        MetricDefinition("on_time_delivery_rate", "On-time delivery rate", window: 14, target: .above(97, per: 100, "> 97%"), .order { facts in
+            guard let placed = facts.placed, placed.isMerchantFulfilled, let deliverBy = placed.deliverBy, facts.hasTracking,
+                  facts.calendar.day(of: deliverBy) <= facts.asOf.day
+            else { return nil }
+            let onTime = facts.confirmation.map { confirmation in
+                let trackedWithin48Hours = confirmation.hasTracking || facts.trackingAddedAt.contains { $0 <= confirmation.at.adding(hours: 48) }
+                return trackedWithin48Hours && (facts.firstDeliveryAt.map { $0 <= deliverBy } ?? false)
+            } ?? false
+            return .rate(day: facts.calendar.day(of: deliverBy), counts: onTime)
+        }),
+        MetricDefinition("late_response_rate", "Late response rate", window: 90, target: .below(10, per: 100, "< 10%"), .thread { facts in
+            facts.messages.compactMap { message in
+                let day = facts.calendar.day(of: message.at)
+                let deadline = message.at.adding(hours: 24)
+                guard let settlement = facts.settlement(after: message.at) else {
+                    return facts.asOf.isOver(hours: 24, since: message.at) ? .rate(day: day, counts: true) : nil
+                }
+                let late = settlement.at > deadline
+                if settlement.type == .noReplyNeeded, !late { return nil }
+                return .rate(day: day, counts: late)
+            }
+        }),
+        MetricDefinition("average_response_hours", "Average response time (hours)", window: 90, target: .below(24, per: 1, "< 24"),
+                         numeratorScale: microsecondsPerHour, .thread { facts in
+            facts.messages.compactMap { message in
+                guard let settlement = facts.settlement(after: message.at), settlement.type == .sellerReply else { return nil }
+                return Measure(day: facts.calendar.day(of: message.at), numerator: settlement.at.microseconds - message.at.microseconds, denominator: 1)
+            }
+        }),
+        MetricDefinition("first_reply_within_8h_rate", "First reply within 8 hours", window: 90, target: .above(90, per: 100, "> 90%"), .thread { facts in
+            guard let first = facts.messages.first else { return [] }
+            let day = facts.calendar.day(of: first.at)
+            let deadline = first.at.adding(hours: 8)
+            guard let settlement = facts.settlement(after: first.at) else {
+                return facts.asOf.isOver(hours: 8, since: first.at) ? [.rate(day: day, counts: false)] : []
+            }
+            if settlement.type == .noReplyNeeded {
+                return settlement.at > deadline ? [.rate(day: day, counts: false)] : []
+            }
+            return [.rate(day: day, counts: settlement.at <= deadline)]
+        }),
+        MetricDefinition("first_contact_resolution_rate", "First-contact resolution rate", window: 90, target: .above(70, per: 100, "> 70%"), .thread { facts in
+            guard let close = facts.firstClose else { return [] }
+            let repliesBefore = facts.replies.count { $0.at < close.at }
+            return repliesBefore == 0 ? [] : [.rate(day: facts.calendar.day(of: close.at), counts: repliesBefore == 1)]
+        }),
+        MetricDefinition("average_handle_seconds", "Average handle time (seconds)", window: 90, target: nil,
+                         numeratorScale: microsecondsPerSecond, .thread { facts in
+            facts.replies.compactMap { reply in
+                reply.micros("handle_seconds").map { Measure(day: facts.calendar.day(of: reply.at), numerator: $0, denominator: 1) }
+            }
+        }),
+        MetricDefinition("customer_service_dissatisfaction_rate", "Customer service dissatisfaction rate", window: 60,
+                         target: .below(25, per: 100, "< 25%"), .order { facts in
+            facts.latestSurvey.map { .rate(day: facts.calendar.day(of: $0.at), counts: !$0.solved) }
+        }),
+        MetricDefinition("return_dissatisfaction_rate", "Return dissatisfaction rate", window: 60, target: .below(10, per: 100, "< 10%"), .return { facts in
+            guard let requested = facts.requestedAt else { return nil }
+            let clockRanOut = facts.asOf.isOver(hours: ReturnFacts.handlingHours, since: requested)
+            guard clockRanOut || facts.firstHandledAt != nil else { return nil }
+            let handledLate = facts.firstHandledAt.map { $0 > requested.adding(hours: ReturnFacts.handlingHours) } ?? clockRanOut
+            let dissatisfied = facts.latestFeedbackSatisfied == false || handledLate || facts.rejectionRuledInvalid
+            return .rate(day: facts.calendar.day(of: requested), counts: dissatisfied)
+        }),
+        MetricDefinition("perfect_order_percentage", "Perfect order percentage", window: 90, target: .above(95, per: 100, "> 95%"), .order { facts in
+            guard let placed = facts.placed else { return nil }
+            let confirmedWithoutTracking = placed.isMerchantFulfilled && facts.confirmation?.hasTracking == false
+            let imperfect = facts.hasDefectInForce || facts.isCancelledBySeller || facts.lateShipment?.isLate == true
+                || facts.refunded || facts.buyerMessaged || confirmedWithoutTracking
+            return .rate(day: placed.day, counts: !imperfect)
+        }),
+        MetricDefinition("refund_rate", "Refund rate", window: 90, target: nil, .order { facts in
+            facts.placed.map { .rate(day: $0.day, counts: facts.refunded) }
+        }),
+        MetricDefinition("policy_violations", "Policy violations", window: 180, target: .zero, redLine: true, isCount: true, .violation { facts in
+            facts.firstAt.map { Measure(day: facts.calendar.day(of: $0), numerator: 1, denominator: 0) }
+        }),
+    ]
+
+    public static let byID: [String: MetricDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+
+    /// The ODR family: every order (of one fulfillment, or all) on its order day.
+    private static func defectRate(_ id: String, _ name: String, fulfillment merchant: Bool?,
+                                   target: Target? = .below(1, per: 100, "< 1%"),
+                                   _ defective: @escaping @Sendable (OrderFacts) -> Bool) -> MetricDefinition {
+        MetricDefinition(id, name, window: 60, target: target, redLine: target != nil, .order { facts in
+            guard let placed = facts.placed, merchant.map({ $0 == placed.isMerchantFulfilled }) ?? true else { return nil }
+            return .rate(day: placed.day, counts: defective(facts))
+        })
+    }
+
+    private static func lateShipmentRate(window: Int) -> MetricDefinition {
+        MetricDefinition("late_shipment_rate_\(window)d", "Late shipment rate (\(window) days)", window: window,
+                         target: .below(4, per: 100, "< 4%"), redLine: true, .order { facts in
+            facts.lateShipment.map { .rate(day: $0.day, counts: $0.isLate) }
+        })
+    }
+}

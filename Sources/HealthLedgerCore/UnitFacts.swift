@@ -1,0 +1,227 @@
+/// The end of day D: what is known "as of D" is the events with `at` strictly before it.
+public struct AsOf: Sendable {
+    public let day: Int
+    public let end: Instant
+
+    public init(day: Int, calendar: LocalCalendar) {
+        self.day = day
+        end = calendar.end(of: day)
+    }
+
+    /// "Open for over N h as of D": (end of D − start) > N h.
+    func isOver(hours: Int64, since start: Instant) -> Bool { end > start.adding(hours: hours) }
+}
+
+/// The expected ship date of an order: an explicit `ship_by` is inclusive; a computed date
+/// ends at the next local midnight, and a confirmation strictly before it is on time.
+public enum ShipDeadline: Sendable, Equatable {
+    case explicit(Instant, day: Int)
+    case endOf(day: Int, end: Instant)
+
+    public var day: Int {
+        switch self {
+        case .explicit(_, let day), .endOf(let day, _): day
+        }
+    }
+
+    public func isMet(by at: Instant) -> Bool {
+        switch self {
+        case .explicit(let deadline, _): at <= deadline
+        case .endOf(_, let end): at < end
+        }
+    }
+}
+
+/// An order as of a day, folded from the set of its events (and of the buyer messages that
+/// name it): the same set gives the same facts in any arrival order.
+public struct OrderFacts: Sendable {
+    public let asOf: AsOf
+    public let calendar: LocalCalendar
+    /// From the first `order_placed`; nil until one is known.
+    public private(set) var placed: Placed?
+    public private(set) var confirmation: (at: Instant, hasTracking: Bool)?
+    public private(set) var trackingAddedAt: [Instant] = []
+    public private(set) var hasCarrierScan = false
+    public private(set) var firstDeliveryAt: Instant?
+    public private(set) var cancellations: [(at: Instant, bySeller: Bool)] = []
+    public private(set) var refunded = false
+    public private(set) var buyerMessaged = false
+    public private(set) var latestSurvey: (at: Instant, solved: Bool)?
+    /// Feedback by id: the rating of its latest post.
+    private var feedbackRatings: [String: Int] = [:]
+    private var removedFeedback = Set<String>()
+    /// Claims by id: the kind of its earliest filing.
+    private var claimKinds: [String: String] = [:]
+    private var reversedClaims = Set<String>()
+
+    public struct Placed: Sendable {
+        public let at: Instant
+        public let day: Int
+        public let isMerchantFulfilled: Bool
+        public let shipDeadline: ShipDeadline
+        public let deliverBy: Instant?
+    }
+
+    /// `events` in valid-time order.
+    public init(events: [Event], settings: SellerSettings, asOf: AsOf) {
+        self.asOf = asOf
+        calendar = settings.calendar
+        for event in events {
+            guard event.at < asOf.end else { break }
+            switch event.type {
+            case .orderPlaced where placed == nil:
+                placed = Self.placed(event, settings: settings)
+            case .orderShipped where confirmation == nil:
+                confirmation = (event.at, !(event.string("tracking") ?? "").isEmpty)
+            case .trackingAdded: trackingAddedAt.append(event.at)
+            case .carrierScan: hasCarrierScan = true
+            case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
+            case .orderCancelled: cancellations.append((event.at, event.string("by") == "seller"))
+            case .feedbackPosted: feedbackRatings[event.string("feedback")!] = event.integer("rating")
+            case .feedbackRemoved: removedFeedback.insert(event.string("feedback")!)
+            case .claimFiled where claimKinds[event.string("claim")!] == nil: claimKinds[event.string("claim")!] = event.string("kind")
+            case .claimReversed: reversedClaims.insert(event.string("claim")!)
+            case .refundIssued: refunded = true
+            case .buyerMessage: buyerMessaged = true
+            case .surveyAnswered: latestSurvey = (event.at, event.bool("solved")!)
+            default: break
+            }
+        }
+    }
+
+    private static func placed(_ event: Event, settings: SellerSettings) -> Placed {
+        let calendar = settings.calendar
+        let day = calendar.day(of: event.at)
+        let deadline: ShipDeadline
+        if let shipBy = event.instant("ship_by") {
+            deadline = .explicit(shipBy, day: calendar.day(of: shipBy))
+        } else {
+            let handlingDays = event.integer("handling_days") ?? settings.handlingDays(forOrderPlacedAt: event.at)
+            let shipDay = LocalCalendar.adding(businessDays: handlingDays, to: day)
+            deadline = .endOf(day: shipDay, end: calendar.end(of: shipDay))
+        }
+        return Placed(at: event.at, day: day, isMerchantFulfilled: event.string("fulfillment") == "merchant",
+                      shipDeadline: deadline, deliverBy: event.instant("deliver_by"))
+    }
+
+    /// The days on which this order's standing can change without a new event.
+    public static func deadlineDays(events: [Event], settings: SellerSettings) -> [Int] {
+        guard let first = events.first(where: { $0.type == .orderPlaced }) else { return [] }
+        let placed = placed(first, settings: settings)
+        return [placed.shipDeadline.day] + (placed.deliverBy.map { [settings.calendar.day(of: $0)] } ?? [])
+    }
+
+    public var hasNegativeFeedbackInForce: Bool {
+        feedbackRatings.contains { $0.value <= 2 && !removedFeedback.contains($0.key) }
+    }
+
+    public func hasClaimInForce(kind: String) -> Bool {
+        claimKinds.contains { $0.value == kind && !reversedClaims.contains($0.key) }
+    }
+
+    public var hasDefectInForce: Bool { hasNegativeFeedbackInForce || hasClaimInForce(kind: "a_to_z") || hasClaimInForce(kind: "chargeback") }
+
+    /// Tracking present: the first confirmation carried it, or any was added.
+    public var hasTracking: Bool { confirmation?.hasTracking == true || !trackingAddedAt.isEmpty }
+
+    /// Cancelled by the seller strictly before the first confirmation (or, unconfirmed, at all).
+    public var isCancelledBySellerBeforeShipping: Bool {
+        cancellations.contains { cancellation in
+            cancellation.bySeller && (confirmation.map { cancellation.at < $0.at } ?? true)
+        }
+    }
+
+    public var isCancelledBySeller: Bool { cancellations.contains { $0.bySeller } }
+
+    /// Late shipment as its metric reads it: FBM, expected ship date passed as of the day,
+    /// not cancelled at or before it, and no confirmation at or before it.
+    public var lateShipment: (day: Int, isLate: Bool)? {
+        guard let placed, placed.isMerchantFulfilled, placed.shipDeadline.day <= asOf.day else { return nil }
+        let deadline = placed.shipDeadline
+        guard !cancellations.contains(where: { deadline.isMet(by: $0.at) }) else { return nil }
+        return (deadline.day, !(confirmation.map { deadline.isMet(by: $0.at) } ?? false))
+    }
+}
+
+/// A message thread as of a day.
+public struct ThreadFacts: Sendable {
+    public let asOf: AsOf
+    public let calendar: LocalCalendar
+    /// Unique by message id (the earliest), in valid-time order.
+    public private(set) var messages: [Event] = []
+    /// Replies and no-reply marks in the order that settles messages: by `at`, a reply before a
+    /// mark at the same instant, then by id.
+    public private(set) var settlers: [Event] = []
+    public private(set) var replies: [Event] = []
+    public private(set) var firstClose: Event?
+
+    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+        self.asOf = asOf
+        self.calendar = calendar
+        var messageIDs = Set<String>()
+        for event in events {
+            guard event.at < asOf.end else { break }
+            switch event.type {
+            case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
+            case .sellerReply: replies.append(event); settlers.append(event)
+            case .noReplyNeeded: settlers.append(event)
+            case .threadClosed where firstClose == nil: firstClose = event
+            default: break
+            }
+        }
+        settlers.sort { lhs, rhs in
+            if lhs.at != rhs.at { return lhs.at < rhs.at }
+            if lhs.type != rhs.type { return lhs.type == .sellerReply }
+            return lhs.id.precedesInCodePointOrder(rhs.id)
+        }
+    }
+
+    /// The first reply or no-reply mark at or after `at`, if any as of the day.
+    public func settlement(after at: Instant) -> Event? { settlers.first { $0.at >= at } }
+
+    public static func deadlineDays(events: [Event], calendar: LocalCalendar) -> [Int] {
+        events.filter { $0.type == .buyerMessage }.flatMap { [calendar.day(of: $0.at.adding(hours: 8)), calendar.day(of: $0.at.adding(hours: 24))] }
+    }
+}
+
+/// A return request as of a day.
+public struct ReturnFacts: Sendable {
+    public let asOf: AsOf
+    public let calendar: LocalCalendar
+    public private(set) var requestedAt: Instant?
+    public private(set) var firstHandledAt: Instant?
+    public private(set) var rejectionRuledInvalid = false
+    public private(set) var latestFeedbackSatisfied: Bool?
+
+    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+        self.asOf = asOf
+        self.calendar = calendar
+        for event in events {
+            guard event.at < asOf.end else { break }
+            switch event.type {
+            case .returnRequested where requestedAt == nil: requestedAt = event.at
+            case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
+            case .returnRejectionInvalid: rejectionRuledInvalid = true
+            case .returnFeedback: latestFeedbackSatisfied = event.bool("satisfied")
+            default: break
+            }
+        }
+    }
+
+    public static let handlingHours: Int64 = 48
+
+    public static func deadlineDays(events: [Event], calendar: LocalCalendar) -> [Int] {
+        events.filter { $0.type == .returnRequested }.map { calendar.day(of: $0.at.adding(hours: handlingHours)) }
+    }
+}
+
+/// A policy violation as of a day: it counts from its earliest event.
+public struct ViolationFacts: Sendable {
+    public let firstAt: Instant?
+    public let calendar: LocalCalendar
+
+    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+        firstAt = events.first.flatMap { $0.at < asOf.end ? $0.at : nil }
+        self.calendar = calendar
+    }
+}
