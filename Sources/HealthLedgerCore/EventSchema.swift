@@ -166,5 +166,6 @@ public struct EventSchema: Sendable {
 }
 
 public enum TimeZoneDatabase {
-    public static let identifiers: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
+    /// The IANA names (`ops/gen-time-zones`), exact and case-sensitive.
+    public static let identifiers: Set<String> = Set(TimeZoneNames.all)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HealthLedgerCore
 import Testing
 
@@ -32,5 +33,37 @@ struct TimestampTests {
         #expect(CivilDate(year: 2024, month: 3, day: 1).daysSinceEpoch - CivilDate(year: 2024, month: 2, day: 28).daysSinceEpoch == 2)
         #expect(CivilDate(daysSinceEpoch: CivilDate(year: 2000, month: 12, day: 31).daysSinceEpoch) == CivilDate(year: 2000, month: 12, day: 31))
         #expect(CivilDate(iso: "2025-02-29") == nil)
+    }
+}
+
+struct TimeZoneTests {
+    @Test func everyAcceptedZoneIsKnownToFoundation() {
+        #expect(TimeZoneDatabase.identifiers.count > 500)
+        for name in TimeZoneDatabase.identifiers {
+            #expect(TimeZone(identifier: name) != nil, "\(name)")
+        }
+        #expect(TimeZoneDatabase.identifiers.isSuperset(of: ["UTC", "Asia/Kolkata", "Europe/Kyiv", "America/Los_Angeles"]))
+        #expect(!TimeZoneDatabase.identifiers.contains("utc"))
+    }
+
+    @Test func daysEndAtLocalMidnightAcrossDaylightSaving() {
+        let losAngeles = LocalCalendar(timeZone: TimeZone(identifier: "America/Los_Angeles")!)
+        // 2026-03-08: clocks go from 02:00 to 03:00; the day is 23 hours long.
+        let march8 = CivilDate(year: 2026, month: 3, day: 8).daysSinceEpoch
+        #expect(losAngeles.end(of: march8 - 1) == Instant(rfc3339: "2026-03-08T00:00:00-08:00"))
+        #expect(losAngeles.end(of: march8) == Instant(rfc3339: "2026-03-09T00:00:00-07:00"))
+        #expect(losAngeles.day(of: Instant(rfc3339: "2026-03-10T06:30:00Z")!) == march8 + 1)
+        // Santiago skips midnight: 2026-09-06 starts at 01:00.
+        let santiago = LocalCalendar(timeZone: TimeZone(identifier: "America/Santiago")!)
+        let september5 = CivilDate(year: 2026, month: 9, day: 5).daysSinceEpoch
+        #expect(santiago.end(of: september5) == Instant(rfc3339: "2026-09-06T01:00:00-03:00"))
+    }
+
+    @Test func businessDaysSkipWeekends() {
+        let friday = CivilDate(year: 2026, month: 3, day: 6).daysSinceEpoch
+        #expect(LocalCalendar.adding(businessDays: 1, to: friday) == friday + 3)
+        #expect(LocalCalendar.adding(businessDays: 0, to: friday + 1) == friday + 1)
+        #expect(LocalCalendar.adding(businessDays: 1, to: friday + 1) == friday + 3)
+        #expect(LocalCalendar.adding(businessDays: 2, to: friday - 4) == friday - 2)
     }
 }
