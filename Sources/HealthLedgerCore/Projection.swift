@@ -65,17 +65,12 @@ public struct Contribution: Equatable, Sendable {
         deltas[key] = sum.isZero ? nil : sum
     }
 
-    /// What turns `old` into `new`.
-    public static func change(from old: Contribution, to new: Contribution) -> Contribution {
-        var change = new
-        for (key, counts) in old.deltas { change.add(-counts, at: key) }
-        return change
+    public mutating func add(_ other: Contribution) {
+        for (key, counts) in other.deltas { add(counts, at: key) }
     }
 
-    public static func + (lhs: Contribution, rhs: Contribution) -> Contribution {
-        var sum = lhs
-        for (key, counts) in rhs.deltas { sum.add(counts, at: key) }
-        return sum
+    public mutating func subtract(_ other: Contribution) {
+        for (key, counts) in other.deltas { add(-counts, at: key) }
     }
 }
 

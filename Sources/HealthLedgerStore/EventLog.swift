@@ -26,6 +26,7 @@ public struct PreparedEvent: Sendable {
     public let configuredTimeZone: String?
     /// The units whose metrics this event can change.
     public let affectedUnits: [UnitReference]
+    public let event: Event
 
     public init(_ decoded: DecodedEvent) {
         let event = decoded.event
@@ -35,12 +36,14 @@ public struct PreparedEvent: Sendable {
         at = event.at
         atText = event.string("at")!
         let unit = event.unit
-        self.unit = unit?.key
+        // Configurations share one key, so that a seller's are found through the unit index.
+        self.unit = unit?.key ?? (event.type == .sellerConfigured ? UnitQuery.configurationKey : nil)
         if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
         json = decoded.json
         digest = Data(SHA256.hash(data: decoded.canonicalJSON))
         configuredTimeZone = event.configuredTimeZone
         affectedUnits = UnitReference.affected(by: event)
+        self.event = event
     }
 }
 
@@ -66,6 +69,7 @@ public struct StoredEvent: Equatable, Sendable {
 public final class EventLog: Sendable {
     public let path: String
     private let queue: DatabaseQueue
+    private let units = UnitCache()
 
     /// Opens the log at `path`, creating and migrating it as needed.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -102,14 +106,20 @@ public final class EventLog: Sendable {
             return try queue.writeWithoutTransaction { db in
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
+                var committed = {}
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
                     let previousHead = appender.lastSequence
                     for event in events { outcomes.append(try appender.append(event)) }
                     let appended = zip(events, outcomes).compactMap { event, outcome in outcome.isAppended ? event : nil }
-                    try Projector(db: db).apply(appended, previousHead: previousHead)
+                    self.units.validate(head: previousHead)
+                    let projector = Projector(db: db, cache: self.units)
+                    try projector.apply(appended, previousHead: previousHead)
+                    let head = appender.lastSequence
+                    committed = { self.units.keep(projector, head: head) }
                     return .commit
                 }
+                committed()
                 return outcomes
             }
         } catch let error as StoreError {

@@ -1,15 +1,22 @@
+import Foundation
 import GRDB
 import HealthLedgerCore
 
 /// A unit's events as the log holds them: its own, and for an order those of the messages,
 /// returns and violations that name it.
 struct UnitQuery {
+    static let configurationKey = "configuration"
+
     let sql: String
     let arguments: StatementArguments
 
-    init(seller: String, unit: UnitReference?, columns: String) {
+    init(seller: String, unit: UnitReference?, columns: String, upTo lastSequence: Int64? = nil) {
         var sql = "SELECT \(columns) FROM events WHERE seller = ?"
         var arguments: StatementArguments = [seller]
+        if let lastSequence {
+            sql += " AND seq <= ?"
+            arguments += [lastSequence]
+        }
         if let unit {
             sql += " AND (unit = ?"
             arguments += [unit.key]
@@ -26,8 +33,18 @@ struct UnitQuery {
 
 /// Keeps `metric_deltas` equal to the sum of every unit's contribution, inside the
 /// transaction that appends the events: the work per event is bounded by its units' events.
-struct Projector {
+final class Projector {
     let db: Database
+    private let cache: UnitCache?
+    /// Units as this transaction leaves them, for the cache once it commits.
+    private(set) var updated: [SellerUnit: UnitCache.Entry] = [:]
+    /// A seller was rebuilt: cached units may hold old settings.
+    private(set) var rebuiltSellers = false
+
+    init(db: Database, cache: UnitCache? = nil) {
+        self.db = db
+        self.cache = cache
+    }
 
     /// Folds the events appended after `previousHead` into the projection.
     func apply(_ appended: [PreparedEvent], previousHead: Int64) throws {
@@ -39,12 +56,24 @@ struct Projector {
             }
             let settings = try self.settings(of: seller)
             var change = Contribution()
-            for unit in Set(events.flatMap(\.affectedUnits)) {
-                let history = try self.events(of: unit, seller: seller)
-                let before = history.filter { $0.sequence <= previousHead }.map(\.event)
-                let old = Projection.contribution(kind: unit.kind, events: before, settings: settings)
-                let new = Projection.contribution(kind: unit.kind, events: history.map(\.event), settings: settings)
-                change = change + Contribution.change(from: old, to: new)
+            var appendedTo: [UnitReference: [Event]] = [:]
+            for event in events {
+                for unit in event.affectedUnits { appendedTo[unit, default: []].append(event.event) }
+            }
+            for (unit, newEvents) in appendedTo {
+                let key = SellerUnit(seller: seller, unit: unit)
+                let old: UnitCache.Entry
+                if let entry = cache?.entry(for: key) {
+                    old = entry
+                } else {
+                    let before = try self.events(of: unit, seller: seller, upTo: previousHead)
+                    old = UnitCache.Entry(events: before, contribution: Projection.contribution(kind: unit.kind, events: before, settings: settings))
+                }
+                let all = (old.events + newEvents).sorted(by: Event.validTimeOrder)
+                let new = UnitCache.Entry(events: all, contribution: Projection.contribution(kind: unit.kind, events: all, settings: settings))
+                change.add(new.contribution)
+                change.subtract(old.contribution)
+                updated[key] = new
             }
             try add(change, seller: seller)
         }
@@ -53,6 +82,7 @@ struct Projector {
 
     /// Recomputes one seller's projection from its events.
     func rebuild(seller: String) throws {
+        rebuiltSellers = true
         try db.execute(sql: "DELETE FROM metric_deltas WHERE seller = ?", arguments: [seller])
         let settings = try self.settings(of: seller)
         var units = Set(try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM events WHERE seller = ? AND unit IS NOT NULL", arguments: [seller])
@@ -61,7 +91,7 @@ struct Projector {
             .map(UnitReference.order))
         var total = Contribution()
         for unit in units {
-            total = total + Projection.contribution(kind: unit.kind, events: try events(of: unit, seller: seller).map(\.event), settings: settings)
+            total.add(Projection.contribution(kind: unit.kind, events: try events(of: unit, seller: seller), settings: settings))
         }
         try add(total, seller: seller)
     }
@@ -74,13 +104,16 @@ struct Projector {
     }
 
     func settings(of seller: String) throws -> SellerSettings {
-        let configurations = try String.fetchAll(db, sql: "SELECT json FROM events WHERE seller = ? AND type = 'seller_configured'", arguments: [seller])
+        let statement = try db.cachedStatement(sql: "SELECT json FROM events WHERE seller = ? AND unit = ?")
+        let configurations = try String.fetchAll(statement, arguments: [seller, UnitQuery.configurationKey])
         return SellerSettings(configurationEvents: try configurations.map(Self.decode))
     }
 
-    private func events(of unit: UnitReference, seller: String) throws -> [(sequence: Int64, event: Event)] {
-        let query = UnitQuery(seller: seller, unit: unit, columns: "seq, json")
-        return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { row in (row[0], try Self.decode(row[1])) }
+    /// A unit's events in valid-time order, all of them or those up to a sequence number.
+    private func events(of unit: UnitReference, seller: String, upTo lastSequence: Int64? = nil) throws -> [Event] {
+        let query = UnitQuery(seller: seller, unit: unit, columns: "json", upTo: lastSequence)
+        let statement = try db.cachedStatement(sql: query.sql)
+        return try String.fetchAll(statement, arguments: query.arguments).map(Self.decode)
     }
 
     private func add(_ change: Contribution, seller: String) throws {
@@ -103,6 +136,45 @@ struct Projector {
         switch EventDecoder.decode(Array(json.utf8)) {
         case .success(let decoded): return decoded.event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
+        }
+    }
+}
+
+struct SellerUnit: Hashable {
+    let seller: String
+    let unit: UnitReference
+}
+
+/// Recently projected units with their events and contribution, so that the next event of a
+/// unit neither reloads nor re-decodes its history. Valid only while this process is the log's
+/// only writer since the cache was filled: another writer's append empties it.
+final class UnitCache: @unchecked Sendable {
+    struct Entry {
+        let events: [Event]
+        let contribution: Contribution
+    }
+
+    static let capacity = 200_000
+
+    private let lock = NSLock()
+    private var entries: [SellerUnit: Entry] = [:]
+    private var head: Int64 = -1
+
+    /// Empties the cache unless the log's head is still the one it reflects.
+    func validate(head logHead: Int64) {
+        lock.withLock {
+            if logHead != head { entries.removeAll() }
+        }
+    }
+
+    func entry(for key: SellerUnit) -> Entry? { lock.withLock { entries[key] } }
+
+    /// Keeps what a committed transaction left, as of the new head.
+    func keep(_ projector: Projector, head newHead: Int64) {
+        lock.withLock {
+            if projector.rebuiltSellers || entries.count + projector.updated.count > Self.capacity { entries.removeAll() }
+            if !projector.rebuiltSellers { entries.merge(projector.updated) { $1 } }
+            head = newHead
         }
     }
 }
