@@ -10,18 +10,19 @@ import Crypto
 /// beforehand, untimed) into the log's own table, and into a bare table of the same columns
 /// with no index; runs alternate so that all three see the same noise.
 ///
-/// Usage: HealthLedgerBenchmarks HEALTHLEDGER_BINARY EVENTS RUNS WORK_FOLDER
+/// Usage: HealthLedgerBenchmarks ingest|projections HEALTHLEDGER_BINARY EVENTS RUNS WORK_FOLDER
 let arguments = CommandLine.arguments
-guard arguments.count == 5, let eventCount = Int(arguments[2]), let runs = Int(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: HealthLedgerBenchmarks HEALTHLEDGER_BINARY EVENTS RUNS WORK_FOLDER\n".utf8))
+guard arguments.count == 6, ["ingest", "projections"].contains(arguments[1]), let eventCount = Int(arguments[3]), let runs = Int(arguments[4]) else {
+    FileHandle.standardError.write(Data("usage: HealthLedgerBenchmarks ingest|projections HEALTHLEDGER_BINARY EVENTS RUNS WORK_FOLDER\n".utf8))
     exit(2)
 }
-let binary = arguments[1]
-let work = URL(fileURLWithPath: arguments[4])
+let binary = arguments[2]
+let work = URL(fileURLWithPath: arguments[5])
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-func now() -> Double { Date().timeIntervalSince1970 }
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+if arguments[1] == "projections" {
+    try ProjectionBenchmark.run(binary: binary, size: eventCount, runs: runs, work: work)
+    exit(0)
+}
 
 // 1. Generated input, untimed.
 let input = work.appendingPathComponent("events.ndjson")
@@ -128,7 +129,6 @@ func fresh(_ name: String) -> String {
 }
 
 var ingestSeconds: [Double] = [], logSeconds: [Double] = [], bareSeconds: [Double] = []
-func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
 for run in 1...runs {
     logSeconds.append(plainInsert(into: fresh("plain-log.sqlite"), table: .log))
     bareSeconds.append(plainInsert(into: fresh("plain-bare.sqlite"), table: .bare))

@@ -97,7 +97,7 @@ enum DashboardRendering {
         let settings = dashboard.settings
         let place = [settings.channel, settings.marketplace].compactMap { $0 }.joined(separator: " ")
         var lines = [
-            "\(dashboard.seller) · \(place) · \(settings.calendar.timeZone.identifier) · as of \(dashboard.asOf)",
+            "\(dashboard.seller) · \(place) · \(settings.timeZoneName) · as of \(dashboard.asOf)",
             "Account status: \(paint(dashboard.status == .healthy ? "healthy" : "AT RISK", dashboard.status == .healthy ? .green : .red, colour))",
             "",
         ]

@@ -66,6 +66,14 @@ public enum EventDecoder {
         }
     }
 
+    /// An event the log already holds: parsed and checked again, without the canonical form.
+    public static func decodeStored(_ json: String) -> Result<Event, Rejection> {
+        guard case .object(let object)? = try? JSONParser.parse(json.utf8) else {
+            return .failure(Rejection(.notObject, "the stored line is not a JSON object"))
+        }
+        return decode(object)
+    }
+
     public static func decode(_ object: JSONObject) -> Result<Event, Rejection> {
         do {
             for rule in EventSchema.envelope { try check(rule, in: object) }

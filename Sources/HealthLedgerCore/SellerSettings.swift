@@ -14,6 +14,8 @@ public struct SellerSettings: Sendable {
     }
 
     public let calendar: LocalCalendar
+    /// The IANA name, as configured (Foundation calls UTC "GMT").
+    public let timeZoneName: String
     /// By `at`, then id.
     private let configurations: [Configuration]
 
@@ -24,7 +26,8 @@ public struct SellerSettings: Sendable {
                           handlingDays: event.integer("handling_days") ?? Self.defaultHandlingDays)
         }
         let zone = events.filter { $0.type == .sellerConfigured }.min(by: Event.validTimeOrder)?.configuredTimeZone
-        calendar = zone.flatMap(TimeZone.init(identifier:)).map(LocalCalendar.init) ?? .utc
+        timeZoneName = zone ?? "UTC"
+        calendar = TimeZone(identifier: timeZoneName).map(LocalCalendar.init) ?? .utc
     }
 
     public static let unconfigured = SellerSettings(configurationEvents: [])

@@ -133,8 +133,8 @@ final class Projector {
 
     /// Events in the log passed validation when they were appended.
     static func decode(_ json: String) throws -> Event {
-        switch EventDecoder.decode(Array(json.utf8)) {
-        case .success(let decoded): return decoded.event
+        switch EventDecoder.decodeStored(json) {
+        case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
         }
     }
