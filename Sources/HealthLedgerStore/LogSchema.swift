@@ -7,7 +7,7 @@ enum LogSchema {
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: event log") { db in
+        migrator.registerMigration("v1: event log and projections") { db in
             try db.execute(sql: """
                 CREATE TABLE events (
                     seq INTEGER PRIMARY KEY,
@@ -33,10 +33,6 @@ enum LogSchema {
                     seller TEXT PRIMARY KEY,
                     time_zone TEXT NOT NULL
                 );
-                """)
-        }
-        migrator.registerMigration("v2: projections") { db in
-            try db.execute(sql: """
                 CREATE TABLE metric_deltas (
                     seller TEXT NOT NULL,
                     metric TEXT NOT NULL,
@@ -51,7 +47,6 @@ enum LogSchema {
                 );
                 INSERT INTO projection_state VALUES (1, 0);
                 """)
-            try Projector(db: db).rebuildAll()
         }
         return migrator
     }()

@@ -96,13 +96,6 @@ final class Projector {
         try add(total, seller: seller)
     }
 
-    /// Recomputes every seller's projection.
-    func rebuildAll() throws {
-        try db.execute(sql: "DELETE FROM metric_deltas")
-        for seller in try String.fetchAll(db, sql: "SELECT DISTINCT seller FROM events") { try rebuild(seller: seller) }
-        try setLastSequence()
-    }
-
     func settings(of seller: String) throws -> SellerSettings {
         let statement = try db.cachedStatement(sql: "SELECT json FROM events WHERE seller = ? AND unit = ?")
         let configurations = try String.fetchAll(statement, arguments: [seller, UnitQuery.configurationKey])
@@ -146,36 +139,54 @@ struct SellerUnit: Hashable {
 }
 
 /// Recently projected units with their events and contribution, so that the next event of a
-/// unit neither reloads nor re-decodes its history. Valid only while this process is the log's
-/// only writer since the cache was filled: another writer's append empties it.
+/// unit neither reloads nor re-decodes its history. Two generations approximate least-recently
+/// used: when the young one fills up it becomes the old one, and a hit in the old one moves
+/// up. Valid only while this process is the log's only writer since it was filled: another
+/// writer's append empties it.
 final class UnitCache: @unchecked Sendable {
     struct Entry {
         let events: [Event]
         let contribution: Contribution
     }
 
-    static let capacity = 200_000
+    static let generationCapacity = 150_000
 
     private let lock = NSLock()
-    private var entries: [SellerUnit: Entry] = [:]
+    private var young: [SellerUnit: Entry] = [:]
+    private var old: [SellerUnit: Entry] = [:]
     private var head: Int64 = -1
 
     /// Empties the cache unless the log's head is still the one it reflects.
     func validate(head logHead: Int64) {
         lock.withLock {
-            if logHead != head { entries.removeAll() }
+            if logHead != head { removeAll() }
         }
     }
 
-    func entry(for key: SellerUnit) -> Entry? { lock.withLock { entries[key] } }
+    func entry(for key: SellerUnit) -> Entry? { lock.withLock { young[key] ?? old[key] } }
 
     /// Keeps what a committed transaction left, as of the new head.
     func keep(_ projector: Projector, head newHead: Int64) {
         lock.withLock {
-            if projector.rebuiltSellers || entries.count + projector.updated.count > Self.capacity { entries.removeAll() }
-            if !projector.rebuiltSellers { entries.merge(projector.updated) { $1 } }
+            if projector.rebuiltSellers {
+                removeAll()
+            } else {
+                for (key, entry) in projector.updated {
+                    if young.count >= Self.generationCapacity {
+                        old = young
+                        young = [:]
+                    }
+                    young[key] = entry
+                    old[key] = nil
+                }
+            }
             head = newHead
         }
+    }
+
+    private func removeAll() {
+        young.removeAll()
+        old.removeAll()
     }
 }
 
