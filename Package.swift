@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore"]),
-        .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore"]),
+        .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),
     ]
 )

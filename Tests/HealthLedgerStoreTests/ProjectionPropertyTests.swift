@@ -1,5 +1,6 @@
 import Foundation
 import HealthLedgerCore
+import HealthLedgerSimulation
 import HealthLedgerStore
 import Testing
 
@@ -7,27 +8,13 @@ import Testing
 /// several batches — equals a from-scratch reading of the same definitions: every unit
 /// measured directly as of every day, for every metric.
 struct ProjectionPropertyTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     static let firstDay = CivilDate(year: 2026, month: 3, day: 1).daysSinceEpoch
     static let days = 30
 
     /// Random events of one seller: few units, many events each, so that every rule meets
     /// every other (ties included: times fall on a coarse grid).
     static func events(seed: UInt64) -> (seller: String, zone: String, lines: [String]) {
-        var random = Random(state: seed)
+        var random = SplitMix64(seed: seed)
         let zone = random.pick(["UTC", "America/Los_Angeles", "Asia/Kolkata"])
         let seller = "s\(seed)"
         var lines: [String] = []
@@ -98,7 +85,7 @@ struct ProjectionPropertyTests {
     func incrementalEqualsFromScratch(seed: Int) throws {
         let (seller, _, lines) = Self.events(seed: UInt64(seed))
         let decoded = lines.map { try! EventDecoder.decode(Array($0.utf8)).get() }
-        var random = Random(state: UInt64(seed) * 7919)
+        var random = SplitMix64(seed: UInt64(seed) * 7919)
         var shuffled = decoded
         for index in shuffled.indices.reversed() { shuffled.swapAt(index, random.below(index + 1)) }
         let database = TemporaryDatabase()
@@ -119,4 +106,9 @@ struct ProjectionPropertyTests {
             }
         }
     }
+}
+
+extension SplitMix64 {
+    mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
