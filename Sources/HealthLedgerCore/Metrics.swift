@@ -78,6 +78,15 @@ enum UnitFacts {
         case .violation: self = .violation(ViolationFacts(events: events, calendar: calendar, asOf: asOf))
         }
     }
+
+    mutating func advance(to asOf: AsOf) {
+        switch self {
+        case .order(var facts): facts.advance(to: asOf); self = .order(facts)
+        case .thread(var facts): facts.advance(to: asOf); self = .thread(facts)
+        case .return(var facts): facts.advance(to: asOf); self = .return(facts)
+        case .violation(var facts): facts.advance(to: asOf); self = .violation(facts)
+        }
+    }
 }
 
 /// A metric of section 3, as data: its formula lives here and nowhere else.

@@ -42,35 +42,77 @@ public struct Counts: Equatable, Sendable {
 }
 
 /// Where a change lands: metric (by its index in `MetricCatalog.all`) and day.
-public struct DeltaKey: Hashable, Sendable {
+public struct DeltaKey: Hashable, Comparable, Sendable {
     public let metric: Int
     public let day: Int
+
+    public static func < (lhs: DeltaKey, rhs: DeltaKey) -> Bool { (lhs.metric, lhs.day) < (rhs.metric, rhs.day) }
+
+    /// One integer, cheaper to hash than two.
+    var packed: Int64 { Int64(metric) << 40 | Int64(day + (1 << 39)) }
+
+    init(metric: Int, day: Int) {
+        self.metric = metric
+        self.day = day
+    }
+
+    init(packed: Int64) {
+        metric = Int(packed >> 40)
+        day = Int(packed & ((1 << 40) - 1)) - (1 << 39)
+    }
 }
 
 /// A unit's part in every metric, as daily deltas: the value as of D is the sum of all deltas
 /// of days ≤ D. A unit that counts for the days [s, e] adds its counts on s and takes them
-/// back on e + 1.
+/// back on e + 1. Kept as a short sorted list: a unit has a few dozen deltas at most.
 public struct Contribution: Equatable, Sendable {
-    public private(set) var deltas: [DeltaKey: Counts] = [:]
+    public private(set) var deltas: [(key: DeltaKey, counts: Counts)] = []
 
     public init() {}
 
     mutating func add(_ counts: Counts, metric: Int, days: ClosedRange<Int>) {
-        add(counts, at: DeltaKey(metric: metric, day: days.lowerBound))
-        add(-counts, at: DeltaKey(metric: metric, day: days.upperBound + 1))
+        deltas.append((DeltaKey(metric: metric, day: days.lowerBound), counts))
+        deltas.append((DeltaKey(metric: metric, day: days.upperBound + 1), -counts))
     }
 
-    private mutating func add(_ counts: Counts, at key: DeltaKey) {
-        let sum = (deltas[key] ?? Counts()) + counts
-        deltas[key] = sum.isZero ? nil : sum
+    /// Sorted by key, one entry a key, none zero.
+    mutating func normalize() {
+        deltas.sort { $0.key < $1.key }
+        var merged: [(key: DeltaKey, counts: Counts)] = []
+        merged.reserveCapacity(deltas.count)
+        for delta in deltas {
+            if let last = merged.last, last.key == delta.key {
+                merged[merged.count - 1].counts = last.counts + delta.counts
+                if merged[merged.count - 1].counts.isZero { merged.removeLast() }
+            } else if !delta.counts.isZero {
+                merged.append(delta)
+            }
+        }
+        deltas = merged
     }
 
-    public mutating func add(_ other: Contribution) {
-        for (key, counts) in other.deltas { add(counts, at: key) }
+    public static func == (lhs: Contribution, rhs: Contribution) -> Bool {
+        lhs.deltas.count == rhs.deltas.count && zip(lhs.deltas, rhs.deltas).allSatisfy { $0.key == $1.key && $0.counts == $1.counts }
+    }
+}
+
+/// The sum of many contributions, added and taken away: what one append changes.
+public struct ContributionSum: Sendable {
+    private var sums: [Int64: Counts] = [:]
+
+    public init() {}
+
+    public mutating func add(_ contribution: Contribution) {
+        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] = sums[delta.key.packed, default: Counts()] + delta.counts }
     }
 
-    public mutating func subtract(_ other: Contribution) {
-        for (key, counts) in other.deltas { add(-counts, at: key) }
+    public mutating func subtract(_ contribution: Contribution) {
+        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] = sums[delta.key.packed, default: Counts()] + -delta.counts }
+    }
+
+    /// The non-zero changes.
+    public var deltas: [(key: DeltaKey, counts: Counts)] {
+        sums.compactMap { $0.value.isZero ? nil : (DeltaKey(packed: $0.key), $0.value) }
     }
 }
 
@@ -82,8 +124,11 @@ public enum Projection {
     /// The measures of one unit as of one day, for every metric of its kind: the direct
     /// reading of the definitions. `events` in valid-time order.
     public static func measures(kind: UnitKind, events: [Event], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
-        let facts = UnitFacts(kind: kind, events: events, settings: settings, asOf: asOf)
-        return (metricsByKind[kind] ?? []).flatMap { index, definition in
+        measures(of: UnitFacts(kind: kind, events: events, settings: settings, asOf: asOf), kind: kind)
+    }
+
+    private static func measures(of facts: UnitFacts, kind: UnitKind) -> [(metric: Int, measure: Measure)] {
+        (metricsByKind[kind] ?? []).flatMap { index, definition in
             definition.measurement.measures(of: facts).map { (index, $0) }
         }
     }
@@ -101,9 +146,12 @@ public enum Projection {
         }
         let changeDays = days.sorted()
         var contribution = Contribution()
+        guard let firstDay = changeDays.first else { return contribution }
+        var facts = UnitFacts(kind: kind, events: events, settings: settings, asOf: AsOf(day: firstDay, calendar: calendar))
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
-            for (metric, measure) in measures(kind: kind, events: events, settings: settings, asOf: AsOf(day: day, calendar: calendar)) {
+            facts.advance(to: AsOf(day: day, calendar: calendar))
+            for (metric, measure) in measures(of: facts, kind: kind) {
                 let window = MetricCatalog.all[metric].windowDays
                 let first = max(day, measure.day)
                 let last = min(lastDayOfSegment, measure.day + window - 1)
@@ -112,6 +160,7 @@ public enum Projection {
                 }
             }
         }
+        contribution.normalize()
         return contribution
     }
 }

@@ -35,8 +35,11 @@ public enum ShipDeadline: Sendable, Equatable {
 /// An order as of a day, folded from the set of its events (and of the buyer messages that
 /// name it): the same set gives the same facts in any arrival order.
 public struct OrderFacts: Sendable {
-    public let asOf: AsOf
+    public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
+    private let events: [Event]
+    private let settings: SellerSettings
+    private var folded = 0
     /// From the first `order_placed`; nil until one is known.
     public private(set) var placed: Placed?
     public private(set) var confirmation: (at: Instant, hasTracking: Bool)?
@@ -65,9 +68,18 @@ public struct OrderFacts: Sendable {
     /// `events` in valid-time order.
     public init(events: [Event], settings: SellerSettings, asOf: AsOf) {
         self.asOf = asOf
+        self.events = events
+        self.settings = settings
         calendar = settings.calendar
-        for event in events {
-            guard event.at < asOf.end else { break }
+        advance(to: asOf)
+    }
+
+    /// The same order as of a later day: folds only the events in between.
+    public mutating func advance(to asOf: AsOf) {
+        self.asOf = asOf
+        while folded < events.count, events[folded].at < asOf.end {
+            let event = events[folded]
+            folded += 1
             switch event.type {
             case .orderPlaced where placed == nil:
                 placed = Self.placed(event, settings: settings)
@@ -145,8 +157,11 @@ public struct OrderFacts: Sendable {
 
 /// A message thread as of a day.
 public struct ThreadFacts: Sendable {
-    public let asOf: AsOf
+    public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
+    private let events: [Event]
+    private var folded = 0
+    private var messageIDs = Set<String>()
     /// Unique by message id (the earliest), in valid-time order.
     public private(set) var messages: [Event] = []
     /// Replies and no-reply marks in the order that settles messages: by `at`, a reply before a
@@ -158,9 +173,15 @@ public struct ThreadFacts: Sendable {
     public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
-        var messageIDs = Set<String>()
-        for event in events {
-            guard event.at < asOf.end else { break }
+        self.events = events
+        advance(to: asOf)
+    }
+
+    public mutating func advance(to asOf: AsOf) {
+        self.asOf = asOf
+        while folded < events.count, events[folded].at < asOf.end {
+            let event = events[folded]
+            folded += 1
             switch event.type {
             case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
             case .sellerReply: replies.append(event); settlers.append(event)
@@ -186,8 +207,10 @@ public struct ThreadFacts: Sendable {
 
 /// A return request as of a day.
 public struct ReturnFacts: Sendable {
-    public let asOf: AsOf
+    public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
+    private let events: [Event]
+    private var folded = 0
     public private(set) var requestedAt: Instant?
     public private(set) var firstHandledAt: Instant?
     public private(set) var rejectionRuledInvalid = false
@@ -196,8 +219,15 @@ public struct ReturnFacts: Sendable {
     public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
-        for event in events {
-            guard event.at < asOf.end else { break }
+        self.events = events
+        advance(to: asOf)
+    }
+
+    public mutating func advance(to asOf: AsOf) {
+        self.asOf = asOf
+        while folded < events.count, events[folded].at < asOf.end {
+            let event = events[folded]
+            folded += 1
             switch event.type {
             case .returnRequested where requestedAt == nil: requestedAt = event.at
             case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
@@ -217,11 +247,17 @@ public struct ReturnFacts: Sendable {
 
 /// A policy violation as of a day: it counts from its earliest event.
 public struct ViolationFacts: Sendable {
-    public let firstAt: Instant?
+    public private(set) var firstAt: Instant?
     public let calendar: LocalCalendar
+    private let earliest: Instant?
 
     public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
-        firstAt = events.first.flatMap { $0.at < asOf.end ? $0.at : nil }
+        earliest = events.first?.at
         self.calendar = calendar
+        advance(to: asOf)
+    }
+
+    public mutating func advance(to asOf: AsOf) {
+        firstAt = earliest.flatMap { $0 < asOf.end ? $0 : nil }
     }
 }

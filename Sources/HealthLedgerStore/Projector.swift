@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 import HealthLedgerCore
@@ -55,25 +56,28 @@ final class Projector {
                 continue
             }
             let settings = try self.settings(of: seller)
-            var change = Contribution()
+            var change = ContributionSum()
             var appendedTo: [UnitReference: [Event]] = [:]
             for event in events {
                 for unit in event.affectedUnits { appendedTo[unit, default: []].append(event.event) }
             }
-            for (unit, newEvents) in appendedTo {
+            // Histories come from the cache or the log (one connection, in order); the
+            // contributions are pure and computed on every core.
+            let work = try appendedTo.map { unit, newEvents in
                 let key = SellerUnit(seller: seller, unit: unit)
-                let old: UnitCache.Entry
-                if let entry = cache?.entry(for: key) {
-                    old = entry
-                } else {
-                    let before = try self.events(of: unit, seller: seller, upTo: previousHead)
-                    old = UnitCache.Entry(events: before, contribution: Projection.contribution(kind: unit.kind, events: before, settings: settings))
-                }
-                let all = (old.events + newEvents).sorted(by: Event.validTimeOrder)
-                let new = UnitCache.Entry(events: all, contribution: Projection.contribution(kind: unit.kind, events: all, settings: settings))
-                change.add(new.contribution)
-                change.subtract(old.contribution)
-                updated[key] = new
+                let cached = cache?.entry(for: key)
+                let before = try cached?.events ?? self.events(of: unit, seller: seller, upTo: previousHead)
+                return (key: key, before: before, oldContribution: cached?.contribution,
+                        all: (before + newEvents).sorted(by: Event.validTimeOrder))
+            }
+            let results = ParallelMap.map(work) { item in
+                (old: item.oldContribution ?? Projection.contribution(kind: item.key.unit.kind, events: item.before, settings: settings),
+                 new: Projection.contribution(kind: item.key.unit.kind, events: item.all, settings: settings))
+            }
+            for (item, result) in zip(work, results) {
+                change.add(result.new)
+                change.subtract(result.old)
+                updated[item.key] = UnitCache.Entry(events: item.all, contribution: result.new)
             }
             try add(change, seller: seller)
         }
@@ -89,7 +93,7 @@ final class Projector {
             .compactMap(UnitReference.init(key:)))
         units.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT order_ref FROM events WHERE seller = ? AND order_ref IS NOT NULL", arguments: [seller])
             .map(UnitReference.order))
-        var total = Contribution()
+        var total = ContributionSum()
         for unit in units {
             total.add(Projection.contribution(kind: unit.kind, events: try events(of: unit, seller: seller), settings: settings))
         }
@@ -109,7 +113,7 @@ final class Projector {
         return try String.fetchAll(statement, arguments: query.arguments).map(Self.decode)
     }
 
-    private func add(_ change: Contribution, seller: String) throws {
+    private func add(_ change: ContributionSum, seller: String) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO metric_deltas (seller, metric, day, numerator, denominator) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (seller, metric, day) DO UPDATE
@@ -130,6 +134,27 @@ final class Projector {
         case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
         }
+    }
+}
+
+/// `map` over all cores, for pure work on many small items.
+enum ParallelMap {
+    static func map<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
+        let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        guard chunks > 1 else { return items.map(transform) }
+        var results = [R?](repeating: nil, count: items.count)
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            nonisolated(unsafe) let items = items
+            withoutActuallyEscaping(transform) { transform in
+                nonisolated(unsafe) let transform = transform
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    // Each chunk writes its own slots only.
+                    for index in stride(from: chunk, to: items.count, by: chunks) { output[index] = transform(items[index]) }
+                }
+            }
+        }
+        return results.map { $0! }
     }
 }
 
