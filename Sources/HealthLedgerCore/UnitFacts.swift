@@ -1,3 +1,18 @@
+/// A unit's events in valid-time order, read a day at a time as the facts advance.
+struct EventCursor: Sendable {
+    private let events: [Event]
+    private var position = 0
+
+    init(_ events: [Event]) { self.events = events }
+
+    /// The next event strictly before `end`, if any.
+    mutating func next(before end: Instant) -> Event? {
+        guard position < events.count, events[position].at < end else { return nil }
+        position += 1
+        return events[position - 1]
+    }
+}
+
 /// The end of day D: what is known "as of D" is the events with `at` strictly before it.
 public struct AsOf: Sendable {
     public let day: Int
@@ -37,9 +52,8 @@ public enum ShipDeadline: Sendable, Equatable {
 public struct OrderFacts: Sendable {
     public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private let events: [Event]
+    private var cursor: EventCursor
     private let settings: SellerSettings
-    private var folded = 0
     /// From the first `order_placed`; nil until one is known.
     public private(set) var placed: Placed?
     public private(set) var confirmation: (at: Instant, hasTracking: Bool)?
@@ -68,7 +82,7 @@ public struct OrderFacts: Sendable {
     /// `events` in valid-time order.
     public init(events: [Event], settings: SellerSettings, asOf: AsOf) {
         self.asOf = asOf
-        self.events = events
+        cursor = EventCursor(events)
         self.settings = settings
         calendar = settings.calendar
         advance(to: asOf)
@@ -77,9 +91,7 @@ public struct OrderFacts: Sendable {
     /// The same order as of a later day: folds only the events in between.
     public mutating func advance(to asOf: AsOf) {
         self.asOf = asOf
-        while folded < events.count, events[folded].at < asOf.end {
-            let event = events[folded]
-            folded += 1
+        while let event = cursor.next(before: asOf.end) {
             switch event.type {
             case .orderPlaced where placed == nil:
                 placed = Self.placed(event, settings: settings)
@@ -159,8 +171,7 @@ public struct OrderFacts: Sendable {
 public struct ThreadFacts: Sendable {
     public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private let events: [Event]
-    private var folded = 0
+    private var cursor: EventCursor
     private var messageIDs = Set<String>()
     /// Unique by message id (the earliest), in valid-time order.
     public private(set) var messages: [Event] = []
@@ -173,15 +184,13 @@ public struct ThreadFacts: Sendable {
     public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
-        self.events = events
+        cursor = EventCursor(events)
         advance(to: asOf)
     }
 
     public mutating func advance(to asOf: AsOf) {
         self.asOf = asOf
-        while folded < events.count, events[folded].at < asOf.end {
-            let event = events[folded]
-            folded += 1
+        while let event = cursor.next(before: asOf.end) {
             switch event.type {
             case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
             case .sellerReply: replies.append(event); settlers.append(event)
@@ -209,8 +218,7 @@ public struct ThreadFacts: Sendable {
 public struct ReturnFacts: Sendable {
     public private(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private let events: [Event]
-    private var folded = 0
+    private var cursor: EventCursor
     public private(set) var requestedAt: Instant?
     public private(set) var firstHandledAt: Instant?
     public private(set) var rejectionRuledInvalid = false
@@ -219,15 +227,13 @@ public struct ReturnFacts: Sendable {
     public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
-        self.events = events
+        cursor = EventCursor(events)
         advance(to: asOf)
     }
 
     public mutating func advance(to asOf: AsOf) {
         self.asOf = asOf
-        while folded < events.count, events[folded].at < asOf.end {
-            let event = events[folded]
-            folded += 1
+        while let event = cursor.next(before: asOf.end) {
             switch event.type {
             case .returnRequested where requestedAt == nil: requestedAt = event.at
             case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
