@@ -42,13 +42,11 @@ struct PlainRow {
     let digest, hash: [UInt8]
 }
 let rows: [PlainRow] = lines.map { line in
-    let decoded = try! EventDecoder.decode(Array(line.utf8)).get()
-    let event = decoded.event
-    let digest = Array(SHA256.hash(data: decoded.canonicalJSON))
-    var orderReference: String? = nil
-    if case .order = event.unit {} else { orderReference = event.string("order") }
+    let prepared = PreparedEvent(try! EventDecoder.decode(Array(line.utf8)).get())
+    let event = prepared.event
+    let digest = Array(prepared.digest)
     return PlainRow(id: event.id, type: event.type.rawValue, seller: event.seller, at: event.string("at")!, json: line,
-                    atMicroseconds: event.at.microseconds, unit: event.unit?.key, orderReference: orderReference,
+                    atMicroseconds: event.at.microseconds, unit: prepared.unitKey, orderReference: prepared.orderReference,
                     digest: digest, hash: Array(SHA256.hash(data: digest)))
 }
 

@@ -73,7 +73,7 @@ final class Ingestion: @unchecked Sendable {
             let origin = Origin(fileOrdinal: fileOrdinal, file: name, line: number)
             switch line {
             case .tooLong:
-                current.rejections.append((origin, Rejection(.badLength, "the line is longer than \(EventDecoder.maximumLineBytes) bytes"), ""))
+                current.rejections.append((origin, EventDecoder.lineTooLong, ""))
             case .bytes(let bytes):
                 if EventDecoder.isBlank(bytes) { return }
                 switch EventDecoder.decode(bytes) {

@@ -61,9 +61,9 @@ enum DashboardRendering {
             let definition = reading.definition
             return (definition.id, object([
                 ("window_days", number(definition.windowDays)),
-                ("numerator", definition.numeratorScale == 1 ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
-                ("denominator", definition.isCount ? .null : number(Int(reading.counts.denominator))),
-                ("value", reading.value.map { definition.isCount ? number(Int($0)) : number($0) } ?? .null),
+                ("numerator", hasIntegerNumerator(definition) ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
+                ("denominator", definition.valueKind == .count ? .null : number(Int(reading.counts.denominator))),
+                ("value", reading.value.map { definition.valueKind == .count ? number(Int($0)) : number($0) } ?? .null),
                 ("target", definition.target.map { .string($0.text) } ?? .null),
                 ("status", .string(reading.status.rawValue)),
             ]))
@@ -83,8 +83,8 @@ enum DashboardRendering {
             for reading in dashboard.readings {
                 let definition = reading.definition
                 let fields = [dashboard.seller, dashboard.asOf.description, definition.id, String(definition.windowDays),
-                              definition.numeratorScale == 1 ? String(reading.counts.numerator) : String(reading.numerator),
-                              definition.isCount ? "" : String(reading.counts.denominator),
+                              hasIntegerNumerator(definition) ? String(reading.counts.numerator) : String(reading.numerator),
+                              definition.valueKind == .count ? "" : String(reading.counts.denominator),
                               reading.value.map { String($0) } ?? "", definition.target?.text ?? "", reading.status.rawValue]
                 text += fields.map(csvField).joined(separator: ",") + "\n"
             }
@@ -126,19 +126,20 @@ enum DashboardRendering {
 
     static func formattedValue(_ reading: MetricReading) -> String {
         guard let value = reading.value else { return "—" }
-        let definition = reading.definition
-        if definition.isCount { return String(Int(value)) }
-        switch definition.numeratorScale {
-        case MetricCatalog.microsecondsPerHour: return String(format: "%.1f h", value)
-        case MetricCatalog.microsecondsPerSecond: return String(format: "%.0f s", value)
-        default: return String(format: "%.2f%%", value * 100)
+        switch reading.definition.valueKind {
+        case .count: return String(Int(value))
+        case .hours: return String(format: "%.1f h", value)
+        case .seconds: return String(format: "%.0f s", value)
+        case .rate: return String(format: "%.2f%%", value * 100)
         }
     }
 
     static func formattedCount(_ reading: MetricReading) -> String {
-        if reading.definition.isCount { return String(reading.counts.numerator) }
-        if reading.definition.numeratorScale != 1 { return "n = \(reading.counts.denominator)" }
-        return "\(reading.counts.numerator) of \(reading.counts.denominator)"
+        switch reading.definition.valueKind {
+        case .count: return String(reading.counts.numerator)
+        case .hours, .seconds: return "n = \(reading.counts.denominator)"
+        case .rate: return "\(reading.counts.numerator) of \(reading.counts.denominator)"
+        }
     }
 
     private static func paint(_ text: String, _ status: MetricStatus, _ colour: Bool) -> String {
@@ -150,6 +151,11 @@ enum DashboardRendering {
         case .none: "2"
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    /// Counts print as integers; sums of durations in their unit.
+    private static func hasIntegerNumerator(_ definition: MetricDefinition) -> Bool {
+        definition.valueKind == .rate || definition.valueKind == .count
     }
 
     private static func csvField(_ text: String) -> String {

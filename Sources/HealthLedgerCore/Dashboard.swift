@@ -9,13 +9,13 @@ public struct MetricReading: Sendable {
     }
 
     /// The numerator in the metric's own unit (hours, seconds, or a count).
-    public var numerator: Double { Double(counts.numerator) / Double(definition.numeratorScale) }
+    public var numerator: Double { Double(counts.numerator) / Double(definition.valueKind.numeratorScale) }
 
     /// Null when the denominator is 0; for a count, the count.
     public var value: Double? {
-        if definition.isCount { return Double(counts.numerator) }
+        if definition.valueKind == .count { return Double(counts.numerator) }
         guard counts.denominator != 0 else { return nil }
-        return Double(counts.numerator) / Double(definition.numeratorScale) / Double(counts.denominator)
+        return Double(counts.numerator) / Double(definition.valueKind.numeratorScale) / Double(counts.denominator)
     }
 
     /// Section 3's status, with thresholds compared exactly: value = n / (scale · d) against p / q.
@@ -25,7 +25,7 @@ public struct MetricReading: Sendable {
         guard counts.denominator != 0 else { return .none }
         let (p, q) = target.threshold
         let lhs = Int128(counts.numerator) * Int128(q)
-        let limit = Int128(p) * Int128(definition.numeratorScale) * Int128(counts.denominator)
+        let limit = Int128(p) * Int128(definition.valueKind.numeratorScale) * Int128(counts.denominator)
         switch target.comparison {
         case .below where lhs >= limit: return definition.isRedLine ? .red : .yellow
         // Within 20% of the limit: 0.8 · p/q ≤ value.

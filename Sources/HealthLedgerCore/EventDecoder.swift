@@ -43,6 +43,9 @@ public enum EventDecoder {
     /// Longer lines are rejected unread; no valid event comes near this size.
     public static let maximumLineBytes = 1 << 20
 
+    /// A line past `maximumLineBytes`, which a reader can report without holding it.
+    public static let lineTooLong = Rejection(.badLength, "the line is longer than \(maximumLineBytes) bytes")
+
     /// Blank lines are skipped, not rejected.
     public static func isBlank(_ line: some Collection<UInt8>) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
@@ -50,7 +53,7 @@ public enum EventDecoder {
 
     public static func decode(_ line: some Collection<UInt8>) -> Result<DecodedEvent, Rejection> {
         guard line.count <= maximumLineBytes else {
-            return .failure(Rejection(.badLength, "the line is longer than \(maximumLineBytes) bytes"))
+            return .failure(lineTooLong)
         }
         let value: JSONValue
         do {

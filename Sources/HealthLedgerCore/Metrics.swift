@@ -89,6 +89,25 @@ enum UnitFacts {
     }
 }
 
+/// What a metric's value is, and so how its integer numerator reads.
+public enum ValueKind: Sendable {
+    /// numerator / denominator, both counts.
+    case rate
+    /// An average of durations, the numerator summing microseconds.
+    case hours, seconds
+    /// `policy_violations`: no denominator, the value is the count.
+    case count
+
+    /// The numerator is in units of 1/`numeratorScale` of the value's unit.
+    public var numeratorScale: Int64 {
+        switch self {
+        case .rate, .count: 1
+        case .hours: Instant.microsecondsPerHour
+        case .seconds: 1_000_000
+        }
+    }
+}
+
 /// A metric of section 3, as data: its formula lives here and nowhere else.
 public struct MetricDefinition: Sendable {
     public let id: String
@@ -96,33 +115,25 @@ public struct MetricDefinition: Sendable {
     public let windowDays: Int
     public let target: Target?
     public let isRedLine: Bool
-    /// Numerators are integers: counts, or sums in units of 1/`numeratorScale`
-    /// (microseconds for hours and seconds).
-    public let numeratorScale: Int64
-    /// `policy_violations` has no denominator: its value is the count.
-    public let isCount: Bool
+    public let valueKind: ValueKind
     let measurement: Measurement
 
     public var unitKind: UnitKind { measurement.unitKind }
 
     init(_ id: String, _ name: String, window: Int, target: Target?, redLine: Bool = false,
-         numeratorScale: Int64 = 1, isCount: Bool = false, _ measurement: Measurement) {
+         valueKind: ValueKind = .rate, _ measurement: Measurement) {
         self.id = id
         self.name = name
         windowDays = window
         self.target = target
         isRedLine = redLine
-        self.numeratorScale = numeratorScale
-        self.isCount = isCount
+        self.valueKind = valueKind
         self.measurement = measurement
     }
 }
 
 /// Every metric of the contract, in the order the dashboard lists them.
 public enum MetricCatalog {
-    public static let microsecondsPerHour: Int64 = 3_600_000_000
-    public static let microsecondsPerSecond: Int64 = 1_000_000
-
     public static let all: [MetricDefinition] = [
         defectRate("order_defect_rate", "Order defect rate", fulfillment: nil) { $0.hasDefectInForce },
         defectRate("order_defect_rate_fbm", "Order defect rate (seller-fulfilled)", fulfillment: true) { $0.hasDefectInForce },
@@ -164,7 +175,7 @@ public enum MetricCatalog {
             }
         }),
         MetricDefinition("average_response_hours", "Average response time (hours)", window: 90, target: .below(24, per: 1, "< 24"),
-                         numeratorScale: microsecondsPerHour, .thread { facts in
+                         valueKind: .hours, .thread { facts in
             facts.messages.compactMap { message in
                 guard let settlement = facts.settlement(after: message.at), settlement.type == .sellerReply else { return nil }
                 return Measure(day: facts.calendar.day(of: message.at), numerator: settlement.at.microseconds - message.at.microseconds, denominator: 1)
@@ -188,7 +199,7 @@ public enum MetricCatalog {
             return repliesBefore == 0 ? [] : [.rate(day: facts.calendar.day(of: close.at), counts: repliesBefore == 1)]
         }),
         MetricDefinition("average_handle_seconds", "Average handle time (seconds)", window: 90, target: nil,
-                         numeratorScale: microsecondsPerSecond, .thread { facts in
+                         valueKind: .seconds, .thread { facts in
             facts.replies.compactMap { reply in
                 reply.micros("handle_seconds").map { Measure(day: facts.calendar.day(of: reply.at), numerator: $0, denominator: 1) }
             }
@@ -215,7 +226,7 @@ public enum MetricCatalog {
         MetricDefinition("refund_rate", "Refund rate", window: 90, target: nil, .order { facts in
             facts.placed.map { .rate(day: $0.day, counts: facts.refunded) }
         }),
-        MetricDefinition("policy_violations", "Policy violations", window: 180, target: .zero, redLine: true, isCount: true, .violation { facts in
+        MetricDefinition("policy_violations", "Policy violations", window: 180, target: .zero, redLine: true, valueKind: .count, .violation { facts in
             facts.firstAt.map { Measure(day: facts.calendar.day(of: $0), numerator: 1, denominator: 0) }
         }),
     ]

@@ -13,6 +13,21 @@ struct EventCursor: Sendable {
     }
 }
 
+/// Facts folded from a unit's events, one at a time in valid-time order, up to a day's end.
+protocol UnitFold {
+    var asOf: AsOf { get set }
+    var cursor: EventCursor { get set }
+    mutating func fold(_ event: Event)
+}
+
+extension UnitFold {
+    /// The same unit as of a later day: folds only the events in between.
+    mutating func advance(to asOf: AsOf) {
+        self.asOf = asOf
+        while let event = cursor.next(before: asOf.end) { fold(event) }
+    }
+}
+
 /// The end of day D: what is known "as of D" is the events with `at` strictly before it.
 public struct AsOf: Sendable {
     public let day: Int
@@ -49,10 +64,10 @@ public enum ShipDeadline: Sendable, Equatable {
 
 /// An order as of a day, folded from the set of its events (and of the buyer messages that
 /// name it): the same set gives the same facts in any arrival order.
-public struct OrderFacts: Sendable {
-    public private(set) var asOf: AsOf
+public struct OrderFacts: UnitFold, Sendable {
+    public internal(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private var cursor: EventCursor
+    var cursor: EventCursor
     private let settings: SellerSettings
     /// From the first `order_placed`; nil until one is known.
     public private(set) var placed: Placed?
@@ -88,28 +103,24 @@ public struct OrderFacts: Sendable {
         advance(to: asOf)
     }
 
-    /// The same order as of a later day: folds only the events in between.
-    public mutating func advance(to asOf: AsOf) {
-        self.asOf = asOf
-        while let event = cursor.next(before: asOf.end) {
-            switch event.type {
-            case .orderPlaced where placed == nil:
-                placed = Self.placed(event, settings: settings)
-            case .orderShipped where confirmation == nil:
-                confirmation = (event.at, !(event.string("tracking") ?? "").isEmpty)
-            case .trackingAdded: trackingAddedAt.append(event.at)
-            case .carrierScan: hasCarrierScan = true
-            case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
-            case .orderCancelled: cancellations.append((event.at, event.string("by") == "seller"))
-            case .feedbackPosted: feedbackRatings[event.string("feedback")!] = event.integer("rating")
-            case .feedbackRemoved: removedFeedback.insert(event.string("feedback")!)
-            case .claimFiled where claimKinds[event.string("claim")!] == nil: claimKinds[event.string("claim")!] = event.string("kind")
-            case .claimReversed: reversedClaims.insert(event.string("claim")!)
-            case .refundIssued: refunded = true
-            case .buyerMessage: buyerMessaged = true
-            case .surveyAnswered: latestSurvey = (event.at, event.bool("solved")!)
-            default: break
-            }
+    mutating func fold(_ event: Event) {
+        switch event.type {
+        case .orderPlaced where placed == nil:
+            placed = Self.placed(event, settings: settings)
+        case .orderShipped where confirmation == nil:
+            confirmation = (event.at, !(event.string("tracking") ?? "").isEmpty)
+        case .trackingAdded: trackingAddedAt.append(event.at)
+        case .carrierScan: hasCarrierScan = true
+        case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
+        case .orderCancelled: cancellations.append((event.at, event.string("by") == "seller"))
+        case .feedbackPosted: feedbackRatings[event.string("feedback")!] = event.integer("rating")
+        case .feedbackRemoved: removedFeedback.insert(event.string("feedback")!)
+        case .claimFiled where claimKinds[event.string("claim")!] == nil: claimKinds[event.string("claim")!] = event.string("kind")
+        case .claimReversed: reversedClaims.insert(event.string("claim")!)
+        case .refundIssued: refunded = true
+        case .buyerMessage: buyerMessaged = true
+        case .surveyAnswered: latestSurvey = (event.at, event.bool("solved")!)
+        default: break
         }
     }
 
@@ -168,10 +179,10 @@ public struct OrderFacts: Sendable {
 }
 
 /// A message thread as of a day.
-public struct ThreadFacts: Sendable {
-    public private(set) var asOf: AsOf
+public struct ThreadFacts: UnitFold, Sendable {
+    public internal(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private var cursor: EventCursor
+    var cursor: EventCursor
     private var messageIDs = Set<String>()
     /// Unique by message id (the earliest), in valid-time order.
     public private(set) var messages: [Event] = []
@@ -188,22 +199,22 @@ public struct ThreadFacts: Sendable {
         advance(to: asOf)
     }
 
-    public mutating func advance(to asOf: AsOf) {
-        self.asOf = asOf
-        while let event = cursor.next(before: asOf.end) {
-            switch event.type {
-            case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
-            case .sellerReply: replies.append(event); settlers.append(event)
-            case .noReplyNeeded: settlers.append(event)
-            case .threadClosed where firstClose == nil: firstClose = event
-            default: break
-            }
+    mutating func fold(_ event: Event) {
+        switch event.type {
+        case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
+        case .sellerReply:
+            replies.append(event)
+            settle(event)
+        case .noReplyNeeded: settle(event)
+        case .threadClosed where firstClose == nil: firstClose = event
+        default: break
         }
-        settlers.sort { lhs, rhs in
-            if lhs.at != rhs.at { return lhs.at < rhs.at }
-            if lhs.type != rhs.type { return lhs.type == .sellerReply }
-            return lhs.id.precedesInCodePointOrder(rhs.id)
-        }
+    }
+
+    /// Events arrive by `at`, then id; at one instant a reply still goes before a mark.
+    private mutating func settle(_ event: Event) {
+        let position = settlers.lastIndex { $0.at < event.at || ($0.at == event.at && !($0.type == .noReplyNeeded && event.type == .sellerReply)) }
+        settlers.insert(event, at: position.map { $0 + 1 } ?? 0)
     }
 
     /// The first reply or no-reply mark at or after `at`, if any as of the day.
@@ -215,10 +226,10 @@ public struct ThreadFacts: Sendable {
 }
 
 /// A return request as of a day.
-public struct ReturnFacts: Sendable {
-    public private(set) var asOf: AsOf
+public struct ReturnFacts: UnitFold, Sendable {
+    public internal(set) var asOf: AsOf
     public let calendar: LocalCalendar
-    private var cursor: EventCursor
+    var cursor: EventCursor
     public private(set) var requestedAt: Instant?
     public private(set) var firstHandledAt: Instant?
     public private(set) var rejectionRuledInvalid = false
@@ -231,16 +242,13 @@ public struct ReturnFacts: Sendable {
         advance(to: asOf)
     }
 
-    public mutating func advance(to asOf: AsOf) {
-        self.asOf = asOf
-        while let event = cursor.next(before: asOf.end) {
-            switch event.type {
-            case .returnRequested where requestedAt == nil: requestedAt = event.at
-            case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
-            case .returnRejectionInvalid: rejectionRuledInvalid = true
-            case .returnFeedback: latestFeedbackSatisfied = event.bool("satisfied")
-            default: break
-            }
+    mutating func fold(_ event: Event) {
+        switch event.type {
+        case .returnRequested where requestedAt == nil: requestedAt = event.at
+        case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
+        case .returnRejectionInvalid: rejectionRuledInvalid = true
+        case .returnFeedback: latestFeedbackSatisfied = event.bool("satisfied")
+        default: break
         }
     }
 

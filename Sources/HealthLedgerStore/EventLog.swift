@@ -10,40 +10,30 @@ public enum AppendOutcome: Equatable, Sendable {
     case rejected(Rejection)
 }
 
-/// A decoded event reduced to what the log stores, with its content digest: everything
-/// about an event that does not depend on the log, computed before the write transaction.
+/// A decoded event with what the log stores of it that does not depend on the log, computed
+/// on the decoding thread before the write transaction, which is the bottleneck.
 public struct PreparedEvent: Sendable {
-    public let id: String
-    public let type: EventType
-    public let seller: String
-    public let at: Instant
-    public let atText: String
-    public let unit: String?
-    public let orderReference: String?
+    public let event: Event
     public let json: String
     /// SHA-256 of the canonical JSON: equal digests, equal content.
     public let digest: Data
-    public let configuredTimeZone: String?
+    /// The `unit` column. Configurations share one key, so that a seller's are found through
+    /// the unit index.
+    public let unitKey: String?
+    /// The `order_ref` column: the event's `order` when its unit is something else (a message,
+    /// return or violation about an order), so that an order's story includes it.
+    public let orderReference: String?
     /// The units whose metrics this event can change.
     public let affectedUnits: [UnitReference]
-    public let event: Event
 
     public init(_ decoded: DecodedEvent) {
-        let event = decoded.event
-        id = event.id
-        type = event.type
-        seller = event.seller
-        at = event.at
-        atText = event.string("at")!
-        let unit = event.unit
-        // Configurations share one key, so that a seller's are found through the unit index.
-        self.unit = unit?.key ?? (event.type == .sellerConfigured ? UnitQuery.configurationKey : nil)
-        if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
+        event = decoded.event
         json = decoded.json
         digest = Data(SHA256.hash(data: decoded.canonicalJSON))
-        configuredTimeZone = event.configuredTimeZone
+        let unit = event.unit
+        unitKey = unit?.key ?? (event.type == .sellerConfigured ? UnitQuery.configurationKey : nil)
+        if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
         affectedUnits = UnitReference.affected(by: event)
-        self.event = event
     }
 }
 
@@ -114,8 +104,8 @@ public final class EventLog: Sendable {
                     let appended = zip(events, outcomes).compactMap { event, outcome in outcome.isAppended ? event : nil }
                     self.units.validate(head: previousHead)
                     let projector = Projector(db: db, cache: self.units)
-                    try projector.apply(appended, previousHead: previousHead)
                     let head = appender.lastSequence
+                    try projector.apply(appended, previousHead: previousHead, head: head)
                     committed = { self.units.keep(projector, head: head) }
                     return .commit
                 }
@@ -253,12 +243,13 @@ private struct Appender {
         chain = HashChain(head: head?["hash"] ?? HashChain.genesis)
     }
 
-    mutating func append(_ event: PreparedEvent) throws -> AppendOutcome {
+    mutating func append(_ prepared: PreparedEvent) throws -> AppendOutcome {
+        let event = prepared.event
         let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
         let rejection = AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: establishedZone)
             ?? AdmissionRules.checkRecordedTime(at: event.at, recordedAt: recordedAt)
         if rejection == nil {
-            let row = StoredRow(sequence: lastSequence + 1, event: event, recordedAt: recordedAt)
+            let row = StoredRow(sequence: lastSequence + 1, event: prepared, recordedAt: recordedAt)
             let hash = chain.hash(of: row)
             if try insert(row, hash: hash) == 1 {
                 chain.head = hash
@@ -272,7 +263,7 @@ private struct Appender {
         }
         // Duplicate and conflict checks come before the other rules.
         if let stored = try Data.fetchOne(findDigest, arguments: [event.id]) {
-            return stored == event.digest ? .duplicate : .rejected(AdmissionRules.conflict(id: event.id))
+            return stored == prepared.digest ? .duplicate : .rejected(AdmissionRules.conflict(id: event.id))
         }
         guard let rejection else { preconditionFailure("an insert that changed nothing without a conflicting id") }
         return .rejected(rejection)

@@ -15,24 +15,23 @@ struct StoredRow {
     let atMicroseconds: Int64
     let recordedMicroseconds: Int64
     let unit: String?
-    /// The event's `order` when its unit is something else (a message, return or violation
-    /// about an order), so that an order's story includes it.
     let orderReference: String?
     let json: String
     let digest: Data
 
-    init(sequence: Int64, event: PreparedEvent, recordedAt: Instant) {
+    init(sequence: Int64, event prepared: PreparedEvent, recordedAt: Instant) {
+        let event = prepared.event
         self.sequence = sequence
         id = event.id
         type = event.type.rawValue
         seller = event.seller
-        at = event.atText
+        at = event.string("at")!
         atMicroseconds = event.at.microseconds
         recordedMicroseconds = recordedAt.microseconds
-        unit = event.unit
-        orderReference = event.orderReference
-        json = event.json
-        digest = event.digest
+        unit = prepared.unitKey
+        orderReference = prepared.orderReference
+        json = prepared.json
+        digest = prepared.digest
     }
 
     init(row: Row) {

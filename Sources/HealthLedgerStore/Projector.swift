@@ -47,10 +47,10 @@ final class Projector {
         self.cache = cache
     }
 
-    /// Folds the events appended after `previousHead` into the projection.
-    func apply(_ appended: [PreparedEvent], previousHead: Int64) throws {
-        for (seller, events) in Dictionary(grouping: appended, by: \.seller) {
-            if events.contains(where: { $0.type == .sellerConfigured }) {
+    /// Folds the events appended after `previousHead`, up to `head`, into the projection.
+    func apply(_ appended: [PreparedEvent], previousHead: Int64, head: Int64) throws {
+        for (seller, events) in Dictionary(grouping: appended, by: \.event.seller) {
+            if events.contains(where: { $0.event.type == .sellerConfigured }) {
                 // A configuration can move every order's expected ship date, or every day.
                 try rebuild(seller: seller)
                 continue
@@ -81,7 +81,7 @@ final class Projector {
             }
             try add(change, seller: seller)
         }
-        try setLastSequence()
+        try db.execute(sql: "UPDATE projection_state SET last_sequence = ?", arguments: [head])
     }
 
     /// Recomputes one seller's projection from its events.
@@ -122,10 +122,6 @@ final class Projector {
         for (key, counts) in change.deltas {
             try upsert.execute(arguments: [seller, MetricCatalog.all[key.metric].id, key.day, counts.numerator, counts.denominator])
         }
-    }
-
-    private func setLastSequence() throws {
-        try db.execute(sql: "UPDATE projection_state SET last_sequence = (SELECT coalesce(max(seq), 0) FROM events)")
     }
 
     /// Events in the log passed validation when they were appended.

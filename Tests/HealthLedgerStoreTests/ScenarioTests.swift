@@ -58,7 +58,7 @@ struct ScenarioTests {
                 let dashboard = try log.dashboard(seller: scenario.seller, asOf: try #require(CivilDate(iso: check.as_of)))
                 let reading = try #require(dashboard.readings.first { $0.definition.id == check.metric })
                 #expect(abs(reading.numerator - check.numerator) < 1e-9, "\(check.metric) as of \(check.as_of): \(check.why)")
-                #expect((reading.definition.isCount ? nil : reading.counts.denominator) == check.denominator,
+                #expect((reading.definition.valueKind == .count ? nil : reading.counts.denominator) == check.denominator,
                         "\(check.metric) as of \(check.as_of): \(check.why)")
             }
         }
