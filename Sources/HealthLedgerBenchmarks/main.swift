@@ -7,8 +7,9 @@ import Crypto
 
 /// Ingest throughput: `healthledger ingest` on a file of generated events, beside a plain
 /// prepared-statement SQLite insert of the same rows (every stored column computed
-/// beforehand, untimed) into the log's own table, and into a bare table of the same columns
-/// with no index; runs alternate so that all three see the same noise.
+/// beforehand, untimed; transactions of the size ingest uses) into the log's own table, and
+/// into a bare table of the same columns with no index; runs alternate so that all three see
+/// the same noise.
 ///
 /// Usage: HealthLedgerBenchmarks ingest|projections HEALTHLEDGER_BINARY EVENTS RUNS WORK_FOLDER
 let arguments = CommandLine.arguments
@@ -81,9 +82,9 @@ func plainInsert(into path: String, table: Table) -> Double {
         if let text { sqlite3_bind_text(statement, index, text, -1, transient) } else { sqlite3_bind_null(statement, index) }
     }
     let start = now()
-    for batch in stride(from: 0, to: rows.count, by: 20_000) {
+    for batch in stride(from: 0, to: rows.count, by: EventLog.transactionSize) {
         check(sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil), db)
-        for (offset, row) in rows[batch..<min(batch + 20_000, rows.count)].enumerated() {
+        for (offset, row) in rows[batch..<min(batch + EventLog.transactionSize, rows.count)].enumerated() {
             sqlite3_bind_int64(statement, 1, Int64(batch + offset + 1))
             bind(2, row.id)
             bind(3, row.type)

@@ -24,7 +24,7 @@ struct IngestSummary: Equatable {
 /// decodes lines into batches; a committer appends each batch in one transaction and then
 /// reports its rejected lines in line order.
 final class Ingestion: @unchecked Sendable {
-    static let defaultBatchSize = 20_000
+    static let defaultBatchSize = EventLog.transactionSize
 
     private struct Origin {
         let fileOrdinal: Int

@@ -51,14 +51,18 @@ enum Measurement: Sendable {
         }
     }
 
-    func measures(of facts: UnitFacts) -> [Measure] {
+    func forEachMeasure(of facts: UnitFacts, _ body: (Measure) -> Void) {
+        let measure: Measure?
         switch (self, facts) {
-        case (.order(let measure), .order(let facts)): measure(facts).map { [$0] } ?? []
-        case (.thread(let measure), .thread(let facts)): measure(facts)
-        case (.return(let measure), .return(let facts)): measure(facts).map { [$0] } ?? []
-        case (.violation(let measure), .violation(let facts)): measure(facts).map { [$0] } ?? []
-        default: []
+        case (.order(let measureOrder), .order(let facts)): measure = measureOrder(facts)
+        case (.thread(let measureThread), .thread(let facts)):
+            measureThread(facts).forEach(body)
+            return
+        case (.return(let measureReturn), .return(let facts)): measure = measureReturn(facts)
+        case (.violation(let measureViolation), .violation(let facts)): measure = measureViolation(facts)
+        default: measure = nil
         }
+        measure.map(body)
     }
 }
 
@@ -69,22 +73,13 @@ enum UnitFacts {
     case `return`(ReturnFacts)
     case violation(ViolationFacts)
 
-    init(kind: UnitKind, events: [Event], settings: SellerSettings, asOf: AsOf) {
+    init(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
         let calendar = settings.calendar
         switch kind {
         case .order: self = .order(OrderFacts(events: events, settings: settings, asOf: asOf))
         case .thread: self = .thread(ThreadFacts(events: events, calendar: calendar, asOf: asOf))
         case .return: self = .return(ReturnFacts(events: events, calendar: calendar, asOf: asOf))
         case .violation: self = .violation(ViolationFacts(events: events, calendar: calendar, asOf: asOf))
-        }
-    }
-
-    mutating func advance(to asOf: AsOf) {
-        switch self {
-        case .order(var facts): facts.advance(to: asOf); self = .order(facts)
-        case .thread(var facts): facts.advance(to: asOf); self = .thread(facts)
-        case .return(var facts): facts.advance(to: asOf); self = .return(facts)
-        case .violation(var facts): facts.advance(to: asOf); self = .violation(facts)
         }
     }
 }
@@ -139,8 +134,8 @@ public enum MetricCatalog {
         defectRate("order_defect_rate_fbm", "Order defect rate (seller-fulfilled)", fulfillment: true) { $0.hasDefectInForce },
         defectRate("order_defect_rate_fba", "Order defect rate (fulfilled by the marketplace)", fulfillment: false) { $0.hasDefectInForce },
         defectRate("negative_feedback_rate", "Negative feedback rate", fulfillment: nil, target: nil) { $0.hasNegativeFeedbackInForce },
-        defectRate("a_to_z_claim_rate", "A-to-z claim rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: "a_to_z") },
-        defectRate("chargeback_rate", "Chargeback rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: "chargeback") },
+        defectRate("a_to_z_claim_rate", "A-to-z claim rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: .aToZ) },
+        defectRate("chargeback_rate", "Chargeback rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: .chargeback) },
         MetricDefinition("pre_fulfillment_cancel_rate", "Pre-fulfillment cancel rate", window: 7,
                          target: .below(25, per: 1000, "< 2.5%"), redLine: true, .order { facts in
             guard let placed = facts.placed, placed.isMerchantFulfilled else { return nil }
@@ -170,14 +165,14 @@ public enum MetricCatalog {
                     return facts.asOf.isOver(hours: 24, since: message.at) ? .rate(day: day, counts: true) : nil
                 }
                 let late = settlement.at > deadline
-                if settlement.type == .noReplyNeeded, !late { return nil }
+                if settlement.fact == .noReplyNeeded, !late { return nil }
                 return .rate(day: day, counts: late)
             }
         }),
         MetricDefinition("average_response_hours", "Average response time (hours)", window: 90, target: .below(24, per: 1, "< 24"),
                          valueKind: .hours, .thread { facts in
             facts.messages.compactMap { message in
-                guard let settlement = facts.settlement(after: message.at), settlement.type == .sellerReply else { return nil }
+                guard let settlement = facts.settlement(after: message.at), settlement.fact != .noReplyNeeded else { return nil }
                 return Measure(day: facts.calendar.day(of: message.at), numerator: settlement.at.microseconds - message.at.microseconds, denominator: 1)
             }
         }),
@@ -188,7 +183,7 @@ public enum MetricCatalog {
             guard let settlement = facts.settlement(after: first.at) else {
                 return facts.asOf.isOver(hours: 8, since: first.at) ? [.rate(day: day, counts: false)] : []
             }
-            if settlement.type == .noReplyNeeded {
+            if settlement.fact == .noReplyNeeded {
                 return settlement.at > deadline ? [.rate(day: day, counts: false)] : []
             }
             return [.rate(day: day, counts: settlement.at <= deadline)]
@@ -201,7 +196,8 @@ public enum MetricCatalog {
         MetricDefinition("average_handle_seconds", "Average handle time (seconds)", window: 90, target: nil,
                          valueKind: .seconds, .thread { facts in
             facts.replies.compactMap { reply in
-                reply.micros("handle_seconds").map { Measure(day: facts.calendar.day(of: reply.at), numerator: $0, denominator: 1) }
+                guard case .sellerReply(let handleMicroseconds?) = reply.fact else { return nil }
+                return Measure(day: facts.calendar.day(of: reply.at), numerator: handleMicroseconds, denominator: 1)
             }
         }),
         MetricDefinition("customer_service_dissatisfaction_rate", "Customer service dissatisfaction rate", window: 60,

@@ -1,5 +1,5 @@
 /// The kinds of unit a metric counts.
-public enum UnitKind: Sendable {
+public enum UnitKind: Int, CaseIterable, Sendable {
     case order, thread, `return`, violation
 }
 
@@ -118,24 +118,32 @@ public struct ContributionSum: Sendable {
 
 /// The one machinery every metric goes through.
 public enum Projection {
-    private static let metricsByKind: [UnitKind: [(index: Int, definition: MetricDefinition)]] =
-        Dictionary(grouping: MetricCatalog.all.enumerated().map { ($0.offset, $0.element) }, by: \.definition.unitKind)
+    private static let metricsByKind: [[(index: Int, definition: MetricDefinition)]] = UnitKind.allCases.map { kind in
+        MetricCatalog.all.enumerated().filter { $0.element.unitKind == kind }.map { ($0.offset, $0.element) }
+    }
 
     /// The measures of one unit as of one day, for every metric of its kind: the direct
     /// reading of the definitions. `events` in valid-time order.
-    public static func measures(kind: UnitKind, events: [Event], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
-        measures(of: UnitFacts(kind: kind, events: events, settings: settings, asOf: asOf), kind: kind)
+    public static func measures(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
+        var measures: [(metric: Int, measure: Measure)] = []
+        forEachMeasure(of: UnitFacts(kind: kind, events: events, settings: settings, asOf: asOf), kind: kind) { measures.append(($0, $1)) }
+        return measures
     }
 
-    private static func measures(of facts: UnitFacts, kind: UnitKind) -> [(metric: Int, measure: Measure)] {
-        (metricsByKind[kind] ?? []).flatMap { index, definition in
-            definition.measurement.measures(of: facts).map { (index, $0) }
+    private static func forEachMeasure(of facts: UnitFacts, kind: UnitKind, _ body: (Int, Measure) -> Void) {
+        for (index, definition) in metricsByKind[kind.rawValue] {
+            definition.measurement.forEachMeasure(of: facts) { body(index, $0) }
         }
     }
 
-    /// A unit's contribution to every day: its measures change only on the days of its events
-    /// and of its deadlines, so it is measured once per such day and holds until the next.
-    public static func contribution(kind: UnitKind, events: [Event], settings: SellerSettings) -> Contribution {
+    /// A unit's contribution to every day, or only to the days from `firstDay` on: its measures
+    /// change only on the days of its events and of its deadlines, so it is measured once per
+    /// such day and holds until the next.
+    ///
+    /// An event of day d changes nothing before d, so the change it makes is the difference of
+    /// the contributions from d on, with and without it: a late unit is measured on its last few
+    /// days, not on all of them.
+    public static func contribution(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, from firstDay: Int? = nil) -> Contribution {
         let calendar = settings.calendar
         var days = Set(events.map { calendar.day(of: $0.at) })
         switch kind {
@@ -144,14 +152,29 @@ public enum Projection {
         case .return: days.formUnion(ReturnFacts.deadlineDays(events: events, calendar: calendar))
         case .violation: break
         }
-        let changeDays = days.sorted()
+        var changeDays = days.sorted()
+        if let firstDay {
+            changeDays = [firstDay] + changeDays.drop { $0 <= firstDay }
+        }
+        guard !events.isEmpty, let start = changeDays.first.map({ AsOf(day: $0, calendar: calendar) }) else { return Contribution() }
+        return switch kind {
+        case .order: contribution(of: OrderFacts(events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.order)
+        case .thread: contribution(of: ThreadFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.thread)
+        case .return: contribution(of: ReturnFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.return)
+        case .violation: contribution(of: ViolationFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.violation)
+        }
+    }
+
+    /// Advances the concrete facts in place (wrapping them only to measure), so that their
+    /// collections are never copied.
+    private static func contribution<Facts: AdvancingFacts>(of facts: consuming Facts, changeDays: [Int], kind: UnitKind,
+                                                            as wrap: (Facts) -> UnitFacts) -> Contribution {
+        var facts = facts
         var contribution = Contribution()
-        guard let firstDay = changeDays.first else { return contribution }
-        var facts = UnitFacts(kind: kind, events: events, settings: settings, asOf: AsOf(day: firstDay, calendar: calendar))
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
-            facts.advance(to: AsOf(day: day, calendar: calendar))
-            for (metric, measure) in measures(of: facts, kind: kind) {
+            facts.advance(to: AsOf(day: day, calendar: facts.calendar))
+            forEachMeasure(of: wrap(facts), kind: kind) { metric, measure in
                 let window = MetricCatalog.all[metric].windowDays
                 let first = max(day, measure.day)
                 let last = min(lastDayOfSegment, measure.day + window - 1)

@@ -1,23 +1,29 @@
 /// A unit's events in valid-time order, read a day at a time as the facts advance.
 struct EventCursor: Sendable {
-    private let events: [Event]
+    private let events: [UnitEvent]
     private var position = 0
 
-    init(_ events: [Event]) { self.events = events }
+    init(_ events: [UnitEvent]) { self.events = events }
 
     /// The next event strictly before `end`, if any.
-    mutating func next(before end: Instant) -> Event? {
+    mutating func next(before end: Instant) -> UnitEvent? {
         guard position < events.count, events[position].at < end else { return nil }
         position += 1
         return events[position - 1]
     }
 }
 
+/// A unit's facts as of a day, movable to a later day.
+protocol AdvancingFacts {
+    var calendar: LocalCalendar { get }
+    mutating func advance(to asOf: AsOf)
+}
+
 /// Facts folded from a unit's events, one at a time in valid-time order, up to a day's end.
-protocol UnitFold {
+protocol UnitFold: AdvancingFacts {
     var asOf: AsOf { get set }
     var cursor: EventCursor { get set }
-    mutating func fold(_ event: Event)
+    mutating func fold(_ event: UnitEvent)
 }
 
 extension UnitFold {
@@ -83,7 +89,7 @@ public struct OrderFacts: UnitFold, Sendable {
     private var feedbackRatings: [String: Int] = [:]
     private var removedFeedback = Set<String>()
     /// Claims by id: the kind of its earliest filing.
-    private var claimKinds: [String: String] = [:]
+    private var claimKinds: [String: UnitEvent.ClaimKind] = [:]
     private var reversedClaims = Set<String>()
 
     public struct Placed: Sendable {
@@ -95,7 +101,7 @@ public struct OrderFacts: UnitFold, Sendable {
     }
 
     /// `events` in valid-time order.
-    public init(events: [Event], settings: SellerSettings, asOf: AsOf) {
+    public init(events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
         self.asOf = asOf
         cursor = EventCursor(events)
         self.settings = settings
@@ -103,46 +109,45 @@ public struct OrderFacts: UnitFold, Sendable {
         advance(to: asOf)
     }
 
-    mutating func fold(_ event: Event) {
-        switch event.type {
-        case .orderPlaced where placed == nil:
-            placed = Self.placed(event, settings: settings)
-        case .orderShipped where confirmation == nil:
-            confirmation = (event.at, !(event.string("tracking") ?? "").isEmpty)
+    mutating func fold(_ event: UnitEvent) {
+        switch event.fact {
+        case .orderPlaced(let terms) where placed == nil: placed = Self.placed(at: event.at, terms, settings: settings)
+        case .orderShipped(let hasTracking) where confirmation == nil: confirmation = (event.at, hasTracking)
         case .trackingAdded: trackingAddedAt.append(event.at)
         case .carrierScan: hasCarrierScan = true
         case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
-        case .orderCancelled: cancellations.append((event.at, event.string("by") == "seller"))
-        case .feedbackPosted: feedbackRatings[event.string("feedback")!] = event.integer("rating")
-        case .feedbackRemoved: removedFeedback.insert(event.string("feedback")!)
-        case .claimFiled where claimKinds[event.string("claim")!] == nil: claimKinds[event.string("claim")!] = event.string("kind")
-        case .claimReversed: reversedClaims.insert(event.string("claim")!)
+        case .orderCancelled(let bySeller): cancellations.append((event.at, bySeller))
+        case .feedbackPosted(let feedback, let rating): feedbackRatings[feedback] = rating
+        case .feedbackRemoved(let feedback): removedFeedback.insert(feedback)
+        case .claimFiled(let claim, let kind) where claimKinds[claim] == nil: claimKinds[claim] = kind
+        case .claimReversed(let claim): reversedClaims.insert(claim)
         case .refundIssued: refunded = true
         case .buyerMessage: buyerMessaged = true
-        case .surveyAnswered: latestSurvey = (event.at, event.bool("solved")!)
+        case .surveyAnswered(let solved): latestSurvey = (event.at, solved)
         default: break
         }
     }
 
-    private static func placed(_ event: Event, settings: SellerSettings) -> Placed {
+    private static func placed(at: Instant, _ terms: UnitEvent.OrderTerms, settings: SellerSettings) -> Placed {
         let calendar = settings.calendar
-        let day = calendar.day(of: event.at)
+        let day = calendar.day(of: at)
         let deadline: ShipDeadline
-        if let shipBy = event.instant("ship_by") {
+        if let shipBy = terms.shipBy {
             deadline = .explicit(shipBy, day: calendar.day(of: shipBy))
         } else {
-            let handlingDays = event.integer("handling_days") ?? settings.handlingDays(forOrderPlacedAt: event.at)
+            let handlingDays = terms.handlingDays ?? settings.handlingDays(forOrderPlacedAt: at)
             let shipDay = LocalCalendar.adding(businessDays: handlingDays, to: day)
             deadline = .endOf(day: shipDay, end: calendar.end(of: shipDay))
         }
-        return Placed(at: event.at, day: day, isMerchantFulfilled: event.string("fulfillment") == "merchant",
-                      shipDeadline: deadline, deliverBy: event.instant("deliver_by"))
+        return Placed(at: at, day: day, isMerchantFulfilled: terms.isMerchantFulfilled, shipDeadline: deadline, deliverBy: terms.deliverBy)
     }
 
     /// The days on which this order's standing can change without a new event.
-    public static func deadlineDays(events: [Event], settings: SellerSettings) -> [Int] {
-        guard let first = events.first(where: { $0.type == .orderPlaced }) else { return [] }
-        let placed = placed(first, settings: settings)
+    public static func deadlineDays(events: [UnitEvent], settings: SellerSettings) -> [Int] {
+        guard let first = events.first(where: { if case .orderPlaced = $0.fact { true } else { false } }),
+              case .orderPlaced(let terms) = first.fact
+        else { return [] }
+        let placed = placed(at: first.at, terms, settings: settings)
         return [placed.shipDeadline.day] + (placed.deliverBy.map { [settings.calendar.day(of: $0)] } ?? [])
     }
 
@@ -150,11 +155,11 @@ public struct OrderFacts: UnitFold, Sendable {
         feedbackRatings.contains { $0.value <= 2 && !removedFeedback.contains($0.key) }
     }
 
-    public func hasClaimInForce(kind: String) -> Bool {
+    public func hasClaimInForce(kind: UnitEvent.ClaimKind) -> Bool {
         claimKinds.contains { $0.value == kind && !reversedClaims.contains($0.key) }
     }
 
-    public var hasDefectInForce: Bool { hasNegativeFeedbackInForce || hasClaimInForce(kind: "a_to_z") || hasClaimInForce(kind: "chargeback") }
+    public var hasDefectInForce: Bool { hasNegativeFeedbackInForce || hasClaimInForce(kind: .aToZ) || hasClaimInForce(kind: .chargeback) }
 
     /// Tracking present: the first confirmation carried it, or any was added.
     public var hasTracking: Bool { confirmation?.hasTracking == true || !trackingAddedAt.isEmpty }
@@ -185,23 +190,23 @@ public struct ThreadFacts: UnitFold, Sendable {
     var cursor: EventCursor
     private var messageIDs = Set<String>()
     /// Unique by message id (the earliest), in valid-time order.
-    public private(set) var messages: [Event] = []
+    public private(set) var messages: [UnitEvent] = []
     /// Replies and no-reply marks in the order that settles messages: by `at`, a reply before a
     /// mark at the same instant, then by id.
-    public private(set) var settlers: [Event] = []
-    public private(set) var replies: [Event] = []
-    public private(set) var firstClose: Event?
+    public private(set) var settlers: [UnitEvent] = []
+    public private(set) var replies: [UnitEvent] = []
+    public private(set) var firstClose: UnitEvent?
 
-    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+    public init(events: [UnitEvent], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
         cursor = EventCursor(events)
         advance(to: asOf)
     }
 
-    mutating func fold(_ event: Event) {
-        switch event.type {
-        case .buyerMessage where messageIDs.insert(event.string("message")!).inserted: messages.append(event)
+    mutating func fold(_ event: UnitEvent) {
+        switch event.fact {
+        case .buyerMessage(let message) where messageIDs.insert(message).inserted: messages.append(event)
         case .sellerReply:
             replies.append(event)
             settle(event)
@@ -212,16 +217,16 @@ public struct ThreadFacts: UnitFold, Sendable {
     }
 
     /// Events arrive by `at`, then id; at one instant a reply still goes before a mark.
-    private mutating func settle(_ event: Event) {
-        let position = settlers.lastIndex { $0.at < event.at || ($0.at == event.at && !($0.type == .noReplyNeeded && event.type == .sellerReply)) }
+    private mutating func settle(_ event: UnitEvent) {
+        let position = settlers.lastIndex { $0.at < event.at || ($0.at == event.at && !($0.fact == .noReplyNeeded && event.fact != .noReplyNeeded)) }
         settlers.insert(event, at: position.map { $0 + 1 } ?? 0)
     }
 
     /// The first reply or no-reply mark at or after `at`, if any as of the day.
-    public func settlement(after at: Instant) -> Event? { settlers.first { $0.at >= at } }
+    public func settlement(after at: Instant) -> UnitEvent? { settlers.first { $0.at >= at } }
 
-    public static func deadlineDays(events: [Event], calendar: LocalCalendar) -> [Int] {
-        events.filter { $0.type == .buyerMessage }.flatMap { [calendar.day(of: $0.at.adding(hours: 8)), calendar.day(of: $0.at.adding(hours: 24))] }
+    public static func deadlineDays(events: [UnitEvent], calendar: LocalCalendar) -> [Int] {
+        events.filter { if case .buyerMessage = $0.fact { true } else { false } }.flatMap { [calendar.day(of: $0.at.adding(hours: 8)), calendar.day(of: $0.at.adding(hours: 24))] }
     }
 }
 
@@ -235,37 +240,37 @@ public struct ReturnFacts: UnitFold, Sendable {
     public private(set) var rejectionRuledInvalid = false
     public private(set) var latestFeedbackSatisfied: Bool?
 
-    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+    public init(events: [UnitEvent], calendar: LocalCalendar, asOf: AsOf) {
         self.asOf = asOf
         self.calendar = calendar
         cursor = EventCursor(events)
         advance(to: asOf)
     }
 
-    mutating func fold(_ event: Event) {
-        switch event.type {
+    mutating func fold(_ event: UnitEvent) {
+        switch event.fact {
         case .returnRequested where requestedAt == nil: requestedAt = event.at
         case .returnHandled where firstHandledAt == nil: firstHandledAt = event.at
         case .returnRejectionInvalid: rejectionRuledInvalid = true
-        case .returnFeedback: latestFeedbackSatisfied = event.bool("satisfied")
+        case .returnFeedback(let satisfied): latestFeedbackSatisfied = satisfied
         default: break
         }
     }
 
     public static let handlingHours: Int64 = 48
 
-    public static func deadlineDays(events: [Event], calendar: LocalCalendar) -> [Int] {
-        events.filter { $0.type == .returnRequested }.map { calendar.day(of: $0.at.adding(hours: handlingHours)) }
+    public static func deadlineDays(events: [UnitEvent], calendar: LocalCalendar) -> [Int] {
+        events.filter { $0.fact == .returnRequested }.map { calendar.day(of: $0.at.adding(hours: handlingHours)) }
     }
 }
 
 /// A policy violation as of a day: it counts from its earliest event.
-public struct ViolationFacts: Sendable {
+public struct ViolationFacts: AdvancingFacts, Sendable {
     public private(set) var firstAt: Instant?
     public let calendar: LocalCalendar
     private let earliest: Instant?
 
-    public init(events: [Event], calendar: LocalCalendar, asOf: AsOf) {
+    public init(events: [UnitEvent], calendar: LocalCalendar, asOf: AsOf) {
         earliest = events.first?.at
         self.calendar = calendar
         advance(to: asOf)

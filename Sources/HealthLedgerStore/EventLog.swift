@@ -12,7 +12,7 @@ public enum AppendOutcome: Equatable, Sendable {
 
 /// A decoded event with what the log stores of it that does not depend on the log, computed
 /// on the decoding thread before the write transaction, which is the bottleneck.
-public struct PreparedEvent: Sendable {
+public final class PreparedEvent: Sendable {
     public let event: Event
     public let json: String
     /// SHA-256 of the canonical JSON: equal digests, equal content.
@@ -23,8 +23,8 @@ public struct PreparedEvent: Sendable {
     /// The `order_ref` column: the event's `order` when its unit is something else (a message,
     /// return or violation about an order), so that an order's story includes it.
     public let orderReference: String?
-    /// The units whose metrics this event can change.
-    public let affectedUnits: [UnitReference]
+    /// What each unit whose metrics this event can change reads of it.
+    public let unitEvents: [(unit: UnitReference, event: UnitEvent)]
 
     public init(_ decoded: DecodedEvent) {
         event = decoded.event
@@ -33,7 +33,7 @@ public struct PreparedEvent: Sendable {
         let unit = event.unit
         unitKey = unit?.key ?? (event.type == .sellerConfigured ? UnitQuery.configurationKey : nil)
         if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
-        affectedUnits = UnitReference.affected(by: event)
+        unitEvents = UnitReference.unitEvents(of: event)
     }
 }
 
@@ -57,6 +57,10 @@ public struct StoredEvent: Equatable, Sendable {
 
 /// The append-only event log: one SQLite database file in WAL mode.
 public final class EventLog: Sendable {
+    /// Events per append transaction for bulk ingest: enough that a commit's fixed cost (the
+    /// sync, the checkpoint, pages that many events share) is spread thin.
+    public static let transactionSize = 50_000
+
     public let path: String
     private let queue: DatabaseQueue
     private let units = UnitCache()
@@ -100,12 +104,20 @@ public final class EventLog: Sendable {
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
                     let previousHead = appender.lastSequence
-                    for event in events { outcomes.append(try appender.append(event)) }
-                    let appended = zip(events, outcomes).compactMap { event, outcome in outcome.isAppended ? event : nil }
                     self.units.validate(head: previousHead)
                     let projector = Projector(db: db, cache: self.units)
+                    // Folded on other cores while the events are inserted, as if all were appended.
+                    let input = try projector.read(events, previousHead: previousHead)
+                    let folding = BackgroundValue { Projector.fold(input) }
+                    for event in events { outcomes.append(try appender.append(event)) }
+                    var output = folding.wait()
                     let head = appender.lastSequence
-                    try projector.apply(appended, previousHead: previousHead, head: head)
+                    if head - previousHead != events.count {
+                        let isAppended = outcomes.map(\.isAppended)
+                        try projector.correct(&output, appended: zip(events, isAppended).filter(\.1).map(\.0),
+                                              notAppended: zip(events, isAppended).filter { !$0.1 }.map(\.0), previousHead: previousHead)
+                    }
+                    try projector.write(output, head: head)
                     committed = { self.units.keep(projector, head: head) }
                     return .commit
                 }

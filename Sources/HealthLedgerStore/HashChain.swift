@@ -50,15 +50,15 @@ struct StoredRow {
 
     /// Every column, each prefixed by its length (or a null marker), so that no two rows
     /// share bytes by shifting text from one column into the next.
-    func canonicalBytes(into hasher: inout SHA256) {
-        func add(_ bytes: UnsafeRawBufferPointer) {
-            var length = UInt64(bytes.count).bigEndian
-            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(bufferPointer: bytes)
+    func canonicalBytes(into bytes: inout [UInt8]) {
+        func add(_ column: UnsafeRawBufferPointer) {
+            var length = UInt64(column.count).bigEndian
+            withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: column)
         }
         func add(_ text: String?) {
             guard var text else {
-                withUnsafeBytes(of: UInt8(0xFF)) { hasher.update(bufferPointer: $0) }
+                bytes.append(0xFF)
                 return
             }
             text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
@@ -90,10 +90,10 @@ struct HashChain {
     init(head: Data = genesis) { self.head = head }
 
     func hash(of row: StoredRow) -> Data {
-        var hasher = SHA256()
-        hasher.update(data: head)
-        row.canonicalBytes(into: &hasher)
-        return Data(hasher.finalize())
+        var bytes = [UInt8](head)
+        bytes.reserveCapacity(head.count + row.json.utf8.count + 256)
+        row.canonicalBytes(into: &bytes)
+        return Data(SHA256.hash(data: bytes))
     }
 
     var headHex: String { head.map { String(format: "%02x", $0) }.joined() }

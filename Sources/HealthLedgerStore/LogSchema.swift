@@ -48,6 +48,17 @@ enum LogSchema {
                 INSERT INTO projection_state VALUES (1, 0);
                 """)
         }
+        migrator.registerMigration("v2: unit histories") { db in
+            try db.execute(sql: """
+                CREATE TABLE unit_histories (
+                    seller TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    events BLOB NOT NULL,
+                    PRIMARY KEY (seller, unit)
+                ) WITHOUT ROWID;
+                """)
+            try Projector(db: db).rebuildAll()
+        }
         return migrator
     }()
 }

@@ -32,85 +32,168 @@ struct UnitQuery {
     }
 }
 
-/// Keeps `metric_deltas` equal to the sum of every unit's contribution, inside the
-/// transaction that appends the events: the work per event is bounded by its units' events.
+/// Keeps `metric_deltas` equal to the sum of every unit's contribution, and `unit_histories`
+/// equal to what each unit reads of the log, inside the transaction that appends the events:
+/// the work per event is bounded by its units' own events.
 final class Projector {
     let db: Database
     private let cache: UnitCache?
-    /// Units as this transaction leaves them, for the cache once it commits.
-    private(set) var updated: [SellerUnit: UnitCache.Entry] = [:]
-    /// A seller was rebuilt: cached units may hold old settings.
-    private(set) var rebuiltSellers = false
+    /// Unit histories as this transaction leaves them, for the cache once it commits.
+    private(set) var updated: [SellerUnit: [UnitEvent]] = [:]
 
     init(db: Database, cache: UnitCache? = nil) {
         self.db = db
         self.cache = cache
     }
 
-    /// Folds the events appended after `previousHead`, up to `head`, into the projection.
-    func apply(_ appended: [PreparedEvent], previousHead: Int64, head: Int64) throws {
-        for (seller, events) in Dictionary(grouping: appended, by: \.event.seller) {
-            if events.contains(where: { $0.event.type == .sellerConfigured }) {
-                // A configuration can move every order's expected ship date, or every day.
-                try rebuild(seller: seller)
-                continue
-            }
-            let settings = try self.settings(of: seller)
-            var change = ContributionSum()
-            var appendedTo: [UnitReference: [Event]] = [:]
+    /// What folding `events` onto the log up to `previousHead` needs from the store: each
+    /// seller's settings and the histories of the units the events touch (all of them, or
+    /// only those in `units`, which then get only the events of `events` that touch them).
+    func read(_ events: [PreparedEvent], previousHead: Int64, onlyUnits units: Set<SellerUnit>? = nil) throws -> ProjectionInput {
+        var bySeller = Dictionary(grouping: events, by: \.event.seller)
+        for key in units ?? [] where bySeller[key.seller] == nil { bySeller[key.seller] = [] }
+        return try ProjectionInput(sellers: bySeller.map { seller, events in
+            let configurations = events.map(\.event).filter { $0.type == .sellerConfigured }
+            var appendedTo: [UnitReference: [UnitEvent]] = [:]
             for event in events {
-                for unit in event.affectedUnits { appendedTo[unit, default: []].append(event.event) }
+                for (unit, unitEvent) in event.unitEvents { appendedTo[unit, default: []].append(unitEvent) }
             }
-            // Histories come from the cache or the log (one connection, in order); the
-            // contributions are pure and computed on every core.
-            let work = try appendedTo.map { unit, newEvents in
-                let key = SellerUnit(seller: seller, unit: unit)
-                let cached = cache?.entry(for: key)
-                let before = try cached?.events ?? self.events(of: unit, seller: seller, upTo: previousHead)
-                return (key: key, before: before, oldContribution: cached?.contribution,
-                        all: (before + newEvents).sorted(by: Event.validTimeOrder))
+            if let units {
+                for key in units where key.seller == seller && appendedTo[key.unit] == nil { appendedTo[key.unit] = [] }
+                appendedTo = appendedTo.filter { units.contains(SellerUnit(seller: seller, unit: $0.key)) }
             }
-            let results = ParallelMap.map(work) { item in
-                (old: item.oldContribution ?? Projection.contribution(kind: item.key.unit.kind, events: item.before, settings: settings),
-                 new: Projection.contribution(kind: item.key.unit.kind, events: item.all, settings: settings))
+            return ProjectionInput.Seller(
+                seller: seller, settings: try settings(of: seller, upTo: previousHead, adding: configurations),
+                isReconfigured: !configurations.isEmpty,
+                units: try appendedTo.map { unit, newEvents in
+                    let key = SellerUnit(seller: seller, unit: unit)
+                    return (key, try cache?.history(of: key) ?? history(of: unit, seller: seller), newEvents)
+                })
+        })
+    }
+
+    /// The pure part, on every core: the new histories, and what they change in the counters.
+    static func fold(_ input: ProjectionInput) -> ProjectionOutput {
+        ProjectionOutput(sellers: input.sellers.map { seller in
+            let settings = seller.settings
+            let units = ParallelMap.map(seller.units) { key, before, newEvents in
+                let all = (before + newEvents).sorted(by: UnitEvent.validTimeOrder)
+                var unit = ProjectionOutput.Unit(key: key, events: all, stored: UnitHistoryCoding.encode(all))
+                if !seller.isReconfigured, let firstNewDay = newEvents.map({ settings.calendar.day(of: $0.at) }).min() {
+                    unit.old = Projection.contribution(kind: key.unit.kind, events: before, settings: settings, from: firstNewDay)
+                    unit.new = Projection.contribution(kind: key.unit.kind, events: all, settings: settings, from: firstNewDay)
+                }
+                return unit
             }
-            for (item, result) in zip(work, results) {
-                change.add(result.new)
-                change.subtract(result.old)
-                updated[item.key] = UnitCache.Entry(events: item.all, contribution: result.new)
+            var change = ContributionSum()
+            for unit in units { change.add(unit) }
+            return ProjectionOutput.Seller(seller: seller.seller, settings: settings, isReconfigured: seller.isReconfigured,
+                                           units: units, change: change)
+        })
+    }
+
+    /// Corrects a batch folded as if all its events were appended, for those that were not:
+    /// the units they touch are folded again, and a seller whose configuration was not
+    /// appended is folded again whole.
+    func correct(_ output: inout ProjectionOutput, appended: [PreparedEvent], notAppended: [PreparedEvent], previousHead: Int64) throws {
+        let wholeSellers = Set(notAppended.filter { $0.event.type == .sellerConfigured }.map(\.event.seller))
+        let units = Set(notAppended.filter { !wholeSellers.contains($0.event.seller) }.flatMap { event in
+            event.unitEvents.map { SellerUnit(seller: event.event.seller, unit: $0.unit) }
+        })
+        let refoldedSellers = Self.fold(try read(appended.filter { wholeSellers.contains($0.event.seller) }, previousHead: previousHead))
+        let refoldedUnits = Self.fold(try read(appended.filter { event in
+            !wholeSellers.contains(event.event.seller) && (event.event.type == .sellerConfigured
+                || event.unitEvents.contains { units.contains(SellerUnit(seller: event.event.seller, unit: $0.unit)) })
+        }, previousHead: previousHead, onlyUnits: units))
+        output.sellers.removeAll { wholeSellers.contains($0.seller) }
+        output.sellers += refoldedSellers.sellers
+        output.replaceUnits(with: refoldedUnits)
+    }
+
+    /// Stores a folded batch, which ends the log at `head`.
+    func write(_ output: ProjectionOutput, head: Int64) throws {
+        for seller in output.sellers {
+            for unit in seller.units {
+                try store(unit.stored, of: unit.key)
+                updated[unit.key] = unit.events
             }
-            try add(change, seller: seller)
+            // A configuration can move every order's expected ship date, or every day.
+            if seller.isReconfigured {
+                try rebuild(seller: seller.seller, settings: seller.settings)
+            } else {
+                try add(seller.change, seller: seller.seller)
+            }
         }
         try db.execute(sql: "UPDATE projection_state SET last_sequence = ?", arguments: [head])
     }
 
-    /// Recomputes one seller's projection from its events.
-    func rebuild(seller: String) throws {
-        rebuiltSellers = true
+    /// Recomputes every unit history and every counter from the events of the log.
+    func rebuildAll() throws {
+        try db.execute(sql: "DELETE FROM unit_histories; DELETE FROM metric_deltas")
+        var histories: [String: [UnitReference: [UnitEvent]]] = [:]
+        let rows = try String.fetchCursor(db, sql: "SELECT json FROM events WHERE type != 'seller_configured' ORDER BY seq")
+        while let json = try rows.next() {
+            let event = try Self.decode(json)
+            for (unit, unitEvent) in UnitReference.unitEvents(of: event) {
+                histories[event.seller, default: [:]][unit, default: []].append(unitEvent)
+            }
+        }
+        for (seller, units) in histories {
+            let sorted = units.map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
+            for (unit, events) in sorted { try store(UnitHistoryCoding.encode(events), of: SellerUnit(seller: seller, unit: unit)) }
+            try addContributions(of: sorted, seller: seller, settings: try settings(of: seller))
+        }
+        try db.execute(sql: "UPDATE projection_state SET last_sequence = (SELECT coalesce(max(seq), 0) FROM events)")
+    }
+
+    /// Recomputes one seller's counters from its unit histories, as its settings now are.
+    private func rebuild(seller: String, settings: SellerSettings) throws {
         try db.execute(sql: "DELETE FROM metric_deltas WHERE seller = ?", arguments: [seller])
-        let settings = try self.settings(of: seller)
-        var units = Set(try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM events WHERE seller = ? AND unit IS NOT NULL", arguments: [seller])
-            .compactMap(UnitReference.init(key:)))
-        units.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT order_ref FROM events WHERE seller = ? AND order_ref IS NOT NULL", arguments: [seller])
-            .map(UnitReference.order))
+        let rows = try Row.fetchCursor(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
+        var histories: [(UnitReference, [UnitEvent])] = []
+        while let row = try rows.next() {
+            guard let unit = UnitReference(key: row[0]) else { throw StoreError.failed(path: "", reason: "a stored unit key is not one this build knows") }
+            let bytes: Data = row[1]
+            histories.append((unit, try bytes.withUnsafeBytes(UnitHistoryCoding.decode)))
+        }
+        try addContributions(of: histories, seller: seller, settings: settings)
+    }
+
+    private func addContributions(of histories: [(UnitReference, [UnitEvent])], seller: String, settings: SellerSettings) throws {
         var total = ContributionSum()
-        for unit in units {
-            total.add(Projection.contribution(kind: unit.kind, events: try events(of: unit, seller: seller), settings: settings))
+        for contribution in ParallelMap.map(histories, { Projection.contribution(kind: $0.0.kind, events: $0.1, settings: settings) }) {
+            total.add(contribution)
         }
         try add(total, seller: seller)
     }
 
     func settings(of seller: String) throws -> SellerSettings {
-        let statement = try db.cachedStatement(sql: "SELECT json FROM events WHERE seller = ? AND unit = ?")
-        let configurations = try String.fetchAll(statement, arguments: [seller, UnitQuery.configurationKey])
-        return SellerSettings(configurationEvents: try configurations.map(Self.decode))
+        try settings(of: seller, upTo: .max, adding: [])
     }
 
-    /// A unit's events in valid-time order, all of them or those up to a sequence number.
-    private func events(of unit: UnitReference, seller: String, upTo lastSequence: Int64? = nil) throws -> [Event] {
-        let query = UnitQuery(seller: seller, unit: unit, columns: "json", upTo: lastSequence)
-        let statement = try db.cachedStatement(sql: query.sql)
-        return try String.fetchAll(statement, arguments: query.arguments).map(Self.decode)
+    private func settings(of seller: String, upTo lastSequence: Int64, adding configurations: [Event]) throws -> SellerSettings {
+        let statement = try db.cachedStatement(sql: "SELECT json FROM events WHERE seller = ? AND unit = ? AND seq <= ?")
+        let stored = try String.fetchAll(statement, arguments: [seller, UnitQuery.configurationKey, lastSequence])
+        return SellerSettings(configurationEvents: try stored.map(Self.decode) + configurations)
+    }
+
+    /// What a unit has read of the log so far, in valid-time order.
+    private func history(of unit: UnitReference, seller: String) throws -> [UnitEvent] {
+        var statement = RawStatement(try db.cachedStatement(sql: "SELECT events FROM unit_histories WHERE seller = ? AND unit = ?"), in: db)
+        statement.bind(seller)
+        statement.bind(unit.key)
+        return try statement.fetchBlob(UnitHistoryCoding.decode) ?? []
+    }
+
+    private func store(_ history: [UInt8], of key: SellerUnit) throws {
+        var statement = RawStatement(try db.cachedStatement(sql: """
+            INSERT INTO unit_histories (seller, unit, events) VALUES (?, ?, ?)
+            ON CONFLICT (seller, unit) DO UPDATE SET events = excluded.events
+            """), in: db)
+        statement.bind(key.seller)
+        statement.bind(key.unit.key)
+        history.withUnsafeBytes { statement.bind($0) }
+        _ = try statement.step()
     }
 
     private func add(_ change: ContributionSum, seller: String) throws {
@@ -120,7 +203,13 @@ final class Projector {
             SET numerator = numerator + excluded.numerator, denominator = denominator + excluded.denominator
             """)
         for (key, counts) in change.deltas {
-            try upsert.execute(arguments: [seller, MetricCatalog.all[key.metric].id, key.day, counts.numerator, counts.denominator])
+            var statement = RawStatement(upsert, in: db)
+            statement.bind(seller)
+            statement.bind(MetricCatalog.all[key.metric].id)
+            statement.bind(Int64(key.day))
+            statement.bind(counts.numerator)
+            statement.bind(counts.denominator)
+            _ = try statement.step()
         }
     }
 
@@ -130,6 +219,85 @@ final class Projector {
         case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
         }
+    }
+}
+
+/// What a batch of events brings to the projection, per seller.
+struct ProjectionInput: Sendable {
+    struct Seller: Sendable {
+        let seller: String
+        let settings: SellerSettings
+        let isReconfigured: Bool
+        let units: [(key: SellerUnit, before: [UnitEvent], new: [UnitEvent])]
+    }
+
+    let sellers: [Seller]
+}
+
+/// What a batch of events changes in the projection, per seller.
+struct ProjectionOutput: Sendable {
+    struct Unit: Sendable {
+        let key: SellerUnit
+        let events: [UnitEvent]
+        let stored: [UInt8]
+        /// The unit's contribution before and after, from the first day the batch changes.
+        var old = Contribution()
+        var new = Contribution()
+    }
+
+    struct Seller: Sendable {
+        let seller: String
+        let settings: SellerSettings
+        let isReconfigured: Bool
+        var units: [Unit]
+        var change: ContributionSum
+    }
+
+    var sellers: [Seller]
+
+    /// Takes the units of `correction` in place of the same units here.
+    mutating func replaceUnits(with correction: ProjectionOutput) {
+        for corrected in correction.sellers {
+            let index = sellers.firstIndex { $0.seller == corrected.seller }!
+            let positions = Dictionary(uniqueKeysWithValues: sellers[index].units.enumerated().map { ($0.element.key, $0.offset) })
+            for unit in corrected.units {
+                let position = positions[unit.key]!
+                sellers[index].change.subtract(sellers[index].units[position])
+                sellers[index].change.add(unit)
+                sellers[index].units[position] = unit
+            }
+        }
+    }
+}
+
+extension ContributionSum {
+    mutating func add(_ unit: ProjectionOutput.Unit) {
+        add(unit.new)
+        subtract(unit.old)
+    }
+
+    mutating func subtract(_ unit: ProjectionOutput.Unit) {
+        add(unit.old)
+        subtract(unit.new)
+    }
+}
+
+/// A value computed on another thread while the caller goes on.
+final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            self.value = compute()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value; call once.
+    func wait() -> Value {
+        done.wait()
+        return value!
     }
 }
 
@@ -154,60 +322,48 @@ enum ParallelMap {
     }
 }
 
-struct SellerUnit: Hashable {
+struct SellerUnit: Hashable, Sendable {
     let seller: String
     let unit: UnitReference
 }
 
-/// Recently projected units with their events and contribution, so that the next event of a
-/// unit neither reloads nor re-decodes its history. Two generations approximate least-recently
-/// used: when the young one fills up it becomes the old one, and a hit in the old one moves
-/// up. Valid only while this process is the log's only writer since it was filled: another
-/// writer's append empties it.
+/// Recently projected unit histories, so that the next event of a unit neither reloads nor
+/// decodes them. Two generations approximate least-recently used: when the young one fills up
+/// it becomes the old one, and a hit in the old one moves up. Valid only while this process is
+/// the log's only writer since it was filled: another writer's append empties it.
 final class UnitCache: @unchecked Sendable {
-    struct Entry {
-        let events: [Event]
-        let contribution: Contribution
-    }
-
     static let generationCapacity = 150_000
 
     private let lock = NSLock()
-    private var young: [SellerUnit: Entry] = [:]
-    private var old: [SellerUnit: Entry] = [:]
+    private var young: [SellerUnit: [UnitEvent]] = [:]
+    private var old: [SellerUnit: [UnitEvent]] = [:]
     private var head: Int64 = -1
 
     /// Empties the cache unless the log's head is still the one it reflects.
     func validate(head logHead: Int64) {
         lock.withLock {
-            if logHead != head { removeAll() }
+            if logHead != head {
+                young.removeAll()
+                old.removeAll()
+            }
         }
     }
 
-    func entry(for key: SellerUnit) -> Entry? { lock.withLock { young[key] ?? old[key] } }
+    func history(of key: SellerUnit) -> [UnitEvent]? { lock.withLock { young[key] ?? old[key] } }
 
     /// Keeps what a committed transaction left, as of the new head.
     func keep(_ projector: Projector, head newHead: Int64) {
         lock.withLock {
-            if projector.rebuiltSellers {
-                removeAll()
-            } else {
-                for (key, entry) in projector.updated {
-                    if young.count >= Self.generationCapacity {
-                        old = young
-                        young = [:]
-                    }
-                    young[key] = entry
-                    old[key] = nil
+            for (key, history) in projector.updated {
+                if young.count >= Self.generationCapacity {
+                    old = young
+                    young = [:]
                 }
+                young[key] = history
+                old[key] = nil
             }
             head = newHead
         }
-    }
-
-    private func removeAll() {
-        young.removeAll()
-        old.removeAll()
     }
 }
 

@@ -38,6 +38,24 @@ struct RawStatement {
         sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
     }
 
+    /// Runs a query for one blob column and hands its bytes to `read`; nil when no row matches.
+    mutating func fetchBlob<T>(_ read: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            index = 0
+        }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW:
+            let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 0), count: Int(sqlite3_column_bytes(handle, 0)))
+            return try read(bytes)
+        case SQLITE_DONE:
+            return nil
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+    }
+
     /// Runs the statement once and returns how many rows it changed.
     mutating func step() throws -> Int32 {
         defer {

@@ -65,13 +65,13 @@ struct ProjectionPropertyTests {
     /// attribution day is in the metric's window.
     static func fromScratch(_ events: [Event], day: Int) -> [String: Counts] {
         let settings = SellerSettings(configurationEvents: events)
-        var units: [UnitReference: [Event]] = [:]
+        var units: [UnitReference: [UnitEvent]] = [:]
         for event in events {
-            for unit in UnitReference.affected(by: event) { units[unit, default: []].append(event) }
+            for (unit, unitEvent) in UnitReference.unitEvents(of: event) { units[unit, default: []].append(unitEvent) }
         }
         var counts: [String: Counts] = [:]
         for (unit, unitEvents) in units {
-            let sorted = unitEvents.sorted(by: Event.validTimeOrder)
+            let sorted = unitEvents.sorted(by: UnitEvent.validTimeOrder)
             for (metric, measure) in Projection.measures(kind: unit.kind, events: sorted, settings: settings, asOf: AsOf(day: day, calendar: settings.calendar)) {
                 let definition = MetricCatalog.all[metric]
                 guard measure.day <= day, measure.day > day - definition.windowDays else { continue }
@@ -90,13 +90,25 @@ struct ProjectionPropertyTests {
         for index in shuffled.indices.reversed() { shuffled.swapAt(index, random.below(index + 1)) }
         let database = TemporaryDatabase()
         let log = try database.open()
+        // Batches also carry events sent again (duplicates, of this batch or an earlier one) and
+        // configurations in another time zone (refused once a zone is established), so that
+        // the projection also folds batches whose events are not all appended.
+        var events: [Event] = []
         var start = 0
         while start < shuffled.count {
             let end = min(shuffled.count, start + 1 + random.below(25))
-            _ = try log.append(Array(shuffled[start..<end]), recordedAt: instant("2026-06-01T00:00:00Z"))
+            var batch = Array(shuffled[start..<end])
+            if random.chance(40) { batch.insert(shuffled[random.below(end)], at: random.below(batch.count + 1)) }
+            if random.chance(15) {
+                let line = #"{"id":"zone\#(start)","type":"seller_configured","at":"2026-02-20T00:00:00Z","seller":"\#(seller)","time_zone":"Europe/Paris","handling_days":1}"#
+                batch.insert(try EventDecoder.decode(Array(line.utf8)).get(), at: random.below(batch.count + 1))
+            }
+            let outcomes = try log.append(batch, recordedAt: instant("2026-06-01T00:00:00Z"))
+            events += zip(batch, outcomes).compactMap { event, outcome in
+                if case .appended = outcome { event.event } else { nil }
+            }
             start = end
         }
-        let events = decoded.map(\.event)
         for day in (Self.firstDay - 1)...(Self.firstDay + Self.days + 10) {
             let expected = Self.fromScratch(events, day: day)
             let dashboard = try log.dashboard(seller: seller, asOf: CivilDate(daysSinceEpoch: day))
