@@ -24,18 +24,24 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "The day, YYYY-MM-DD, in the seller's time zone. Default: today there.")
     var asOf: String?
 
+    @Option(help: "What the dashboard showed when only the events recorded up to this time (RFC 3339) were in the log; --as-of defaults to its day.")
+    var knownAt: String?
+
     @Option(help: "table, json (section 4 of the contract) or csv.")
     var format: OutputFormat = .table
 
     func validate() throws {
         guard (seller == nil) != !all else { throw ValidationError("Give --seller S or --all.") }
         if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
+        if let knownAt, Instant(rfc3339: knownAt) == nil { throw ValidationError("--known-at must be an RFC 3339 time like 2026-03-12T23:59:59-08:00.") }
     }
 
     func run() throws {
         let log = try database.open(readOnly: true)
         let dashboards = try (all ? log.sellers() : [seller!]).map { seller in
-            try log.dashboard(seller: seller, asOf: day(for: try log.settings(of: seller)))
+            let day = day(for: try log.settings(of: seller))
+            guard let knownAt else { return try log.dashboard(seller: seller, asOf: day) }
+            return try log.dashboard(seller: seller, asOf: day, knownAt: Instant(rfc3339: knownAt)!, knownAtText: knownAt)
         }
         switch (format, all) {
         case (.json, false): print(DashboardRendering.json(dashboards[0]).prettyPrinted)
@@ -48,7 +54,7 @@ struct MetricsCommand: ParsableCommand {
 
     private func day(for settings: SellerSettings) -> CivilDate {
         if let asOf { return CivilDate(iso: asOf)! }
-        let now = Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        let now = knownAt.flatMap(Instant.init(rfc3339:)) ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         return CivilDate(daysSinceEpoch: settings.calendar.day(of: now))
     }
 }

@@ -51,7 +51,7 @@ public struct DeltaKey: Hashable, Comparable, Sendable {
     /// One integer, cheaper to hash than two.
     var packed: Int64 { Int64(metric) << 40 | Int64(day + (1 << 39)) }
 
-    init(metric: Int, day: Int) {
+    public init(metric: Int, day: Int) {
         self.metric = metric
         self.day = day
     }

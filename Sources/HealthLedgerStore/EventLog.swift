@@ -157,6 +157,46 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// The seller's dashboard as of the end of `day`, as it read when only the events recorded
+    /// up to `knownAt` were in the log: a replay of those events.
+    public func dashboard(seller: String, asOf day: CivilDate, knownAt: Instant, knownAtText: String) throws(StoreError) -> Dashboard {
+        try read { db in
+            let replay = try Projector(db: db).replay(seller: seller, knownAt: knownAt)
+            return Dashboard(seller: seller, asOf: day, knownAt: knownAtText, settings: replay.settings(of: seller),
+                             counts: replay.deltas(of: seller).counts(asOf: day.daysSinceEpoch))
+        }
+    }
+
+    /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
+    public func replay(seller: String? = nil, knownAt: Instant? = nil) throws(StoreError) -> ProjectionReplay {
+        try read { db in try Projector(db: db).replay(seller: seller, knownAt: knownAt) }
+    }
+
+    /// Replays the log from scratch and compares every seller's counters, every metric and
+    /// every day, with the live projection.
+    public func verifyProjection(seller: String? = nil) throws(StoreError) -> ProjectionVerification {
+        try read { db in
+            let projector = Projector(db: db)
+            let replay = try projector.replay(seller: seller)
+            let sellers = try seller.map { [$0] } ?? replay.sellers.union(projector.projectedSellers())
+            let differences = try sellers.sorted().flatMap { seller in
+                ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replay.deltas(of: seller).byKey, seller: seller)
+            }
+            return ProjectionVerification(eventCount: replay.eventCount, differences: differences)
+        }
+    }
+
+    /// Replaces the projection with a replay of the log, in one transaction: readers see the
+    /// old projection or the new one, never a mix.
+    public func rebuildProjection() throws(StoreError) {
+        do {
+            try queue.write { db in try Projector(db: db).rebuildAll() }
+            units.validate(head: -1)
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+
     public func settings(of seller: String) throws(StoreError) -> SellerSettings {
         try read { db in try Projector(db: db).settings(of: seller) }
     }
@@ -207,6 +247,13 @@ public final class EventLog: Sendable {
             throw StoreError(path: path, error)
         }
     }
+}
+
+public struct ProjectionVerification: Sendable {
+    public let eventCount: Int
+    public let differences: [ProjectionDifference]
+
+    public var isEqual: Bool { differences.isEmpty }
 }
 
 public struct LogVerification: Sendable {

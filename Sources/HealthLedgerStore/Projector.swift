@@ -129,42 +129,65 @@ final class Projector {
 
     /// Recomputes every unit history and every counter from the events of the log.
     func rebuildAll() throws {
+        let replay = try self.replay()
         try db.execute(sql: "DELETE FROM unit_histories; DELETE FROM metric_deltas")
-        var histories: [String: [UnitReference: [UnitEvent]]] = [:]
-        let rows = try String.fetchCursor(db, sql: "SELECT json FROM events WHERE type != 'seller_configured' ORDER BY seq")
-        while let json = try rows.next() {
-            let event = try Self.decode(json)
-            for (unit, unitEvent) in UnitReference.unitEvents(of: event) {
-                histories[event.seller, default: [:]][unit, default: []].append(unitEvent)
-            }
-        }
-        for (seller, units) in histories {
-            let sorted = units.map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
-            for (unit, events) in sorted { try store(UnitHistoryCoding.encode(events), of: SellerUnit(seller: seller, unit: unit)) }
-            try addContributions(of: sorted, seller: seller, settings: try settings(of: seller))
+        for seller in replay.sellers {
+            let histories = replay.histories(of: seller)
+            for (unit, events) in histories { try store(UnitHistoryCoding.encode(events), of: SellerUnit(seller: seller, unit: unit)) }
+            try add(ProjectionReplay.deltas(of: histories, settings: replay.settings(of: seller)), seller: seller)
         }
         try db.execute(sql: "UPDATE projection_state SET last_sequence = (SELECT coalesce(max(seq), 0) FROM events)")
+    }
+
+    /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
+    func replay(seller: String? = nil, knownAt: Instant? = nil) throws -> ProjectionReplay {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let seller {
+            conditions.append("seller = ?")
+            arguments += [seller]
+        }
+        if let knownAt {
+            conditions.append("recorded_us <= ?")
+            arguments += [knownAt.microseconds]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var replay = ProjectionReplay()
+        let rows = try String.fetchCursor(db, sql: "SELECT json FROM events \(filter) ORDER BY seq", arguments: arguments)
+        while let json = try rows.next() { replay.add(try Self.decode(json)) }
+        return replay
+    }
+
+    /// The live counters of one seller, without the deltas that cancelled out.
+    func liveDeltas(of seller: String) throws -> [DeltaKey: Counts] {
+        let indexByID = Dictionary(uniqueKeysWithValues: MetricCatalog.all.enumerated().map { ($0.element.id, $0.offset) })
+        var deltas: [DeltaKey: Counts] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT metric, day, numerator, denominator FROM metric_deltas WHERE seller = ?", arguments: [seller])
+        while let row = try rows.next() {
+            let counts = Counts(numerator: row[2], denominator: row[3])
+            guard !counts.isZero else { continue }
+            guard let metric = indexByID[row[0]] else { throw StoreError.failed(path: "", reason: "the projection holds an unknown metric \(row[0] as String)") }
+            deltas[DeltaKey(metric: metric, day: row[1])] = counts
+        }
+        return deltas
+    }
+
+    /// Sellers with live counters.
+    func projectedSellers() throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT DISTINCT seller FROM metric_deltas"))
     }
 
     /// Recomputes one seller's counters from its unit histories, as its settings now are.
     private func rebuild(seller: String, settings: SellerSettings) throws {
         try db.execute(sql: "DELETE FROM metric_deltas WHERE seller = ?", arguments: [seller])
         let rows = try Row.fetchCursor(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
-        var histories: [(UnitReference, [UnitEvent])] = []
+        var histories: [(unit: UnitReference, events: [UnitEvent])] = []
         while let row = try rows.next() {
             guard let unit = UnitReference(key: row[0]) else { throw StoreError.failed(path: "", reason: "a stored unit key is not one this build knows") }
             let bytes: Data = row[1]
             histories.append((unit, try bytes.withUnsafeBytes(UnitHistoryCoding.decode)))
         }
-        try addContributions(of: histories, seller: seller, settings: settings)
-    }
-
-    private func addContributions(of histories: [(UnitReference, [UnitEvent])], seller: String, settings: SellerSettings) throws {
-        var total = ContributionSum()
-        for contribution in ParallelMap.map(histories, { Projection.contribution(kind: $0.0.kind, events: $0.1, settings: settings) }) {
-            total.add(contribution)
-        }
-        try add(total, seller: seller)
+        try add(ProjectionReplay.deltas(of: histories, settings: settings), seller: seller)
     }
 
     func settings(of seller: String) throws -> SellerSettings {
@@ -298,27 +321,6 @@ final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
     func wait() -> Value {
         done.wait()
         return value!
-    }
-}
-
-/// `map` over all cores, for pure work on many small items.
-enum ParallelMap {
-    static func map<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
-        let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-        guard chunks > 1 else { return items.map(transform) }
-        var results = [R?](repeating: nil, count: items.count)
-        results.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            nonisolated(unsafe) let items = items
-            withoutActuallyEscaping(transform) { transform in
-                nonisolated(unsafe) let transform = transform
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    // Each chunk writes its own slots only.
-                    for index in stride(from: chunk, to: items.count, by: chunks) { output[index] = transform(items[index]) }
-                }
-            }
-        }
-        return results.map { $0! }
     }
 }
 

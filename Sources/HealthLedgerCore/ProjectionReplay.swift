@@ -1,0 +1,88 @@
+/// The projection folded from scratch: every event of a log, in any order, grouped into the
+/// unit histories it builds, and each seller's counters computed from them. What the
+/// incremental projection must equal, and how a past recorded time is answered.
+public struct ProjectionReplay: Sendable {
+    public private(set) var eventCount = 0
+    private var histories: [String: [UnitReference: [UnitEvent]]] = [:]
+    private var configurations: [String: [Event]] = [:]
+
+    public init() {}
+
+    public mutating func add(_ event: Event) {
+        eventCount += 1
+        if event.type == .sellerConfigured {
+            configurations[event.seller, default: []].append(event)
+            return
+        }
+        for (unit, unitEvent) in UnitReference.unitEvents(of: event) {
+            histories[event.seller, default: [:]][unit, default: []].append(unitEvent)
+        }
+    }
+
+    public var sellers: Set<String> { Set(histories.keys).union(configurations.keys) }
+
+    public func settings(of seller: String) -> SellerSettings {
+        SellerSettings(configurationEvents: configurations[seller] ?? [])
+    }
+
+    /// The seller's unit histories, each in valid-time order.
+    public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
+        (histories[seller] ?? [:]).map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
+    }
+
+    /// The seller's daily deltas, from its unit histories.
+    public func deltas(of seller: String) -> ContributionSum {
+        Self.deltas(of: histories(of: seller), settings: settings(of: seller))
+    }
+
+    /// The sum of the units' contributions, computed on every core.
+    public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
+        var total = ContributionSum()
+        for contribution in ParallelMap.map(histories, { Projection.contribution(kind: $0.unit.kind, events: $0.events, settings: settings) }) {
+            total.add(contribution)
+        }
+        return total
+    }
+}
+
+extension ContributionSum {
+    /// The counts of every metric as of `day`: the sum of the deltas up to it.
+    public func counts(asOf day: Int) -> [String: Counts] {
+        var counts: [String: Counts] = [:]
+        for (key, delta) in deltas where key.day <= day {
+            counts[MetricCatalog.all[key.metric].id, default: Counts()] = counts[MetricCatalog.all[key.metric].id, default: Counts()] + delta
+        }
+        return counts
+    }
+}
+
+/// A metric and day on which the projection and a replay disagree, with the value each gives
+/// as of that day.
+public struct ProjectionDifference: Equatable, Sendable, CustomStringConvertible {
+    public let seller: String
+    public let metric: String
+    public let day: CivilDate
+    public let projected: Counts
+    public let replayed: Counts
+
+    public var description: String {
+        "seller \(seller), \(metric) as of \(day): the projection has \(projected.numerator) of \(projected.denominator), a replay \(replayed.numerator) of \(replayed.denominator)"
+    }
+
+    /// Every day whose delta differs, as values: equal deltas on every day mean equal values on every day.
+    public static func between(projected: [DeltaKey: Counts], replayed: [DeltaKey: Counts], seller: String) -> [ProjectionDifference] {
+        let differing = Set(projected.keys).union(replayed.keys).filter { projected[$0] != replayed[$0] }.sorted()
+        func value(_ deltas: [DeltaKey: Counts], metric: Int, asOf day: Int) -> Counts {
+            deltas.reduce(Counts()) { sum, delta in delta.key.metric == metric && delta.key.day <= day ? sum + delta.value : sum }
+        }
+        return differing.map { key in
+            ProjectionDifference(seller: seller, metric: MetricCatalog.all[key.metric].id, day: CivilDate(daysSinceEpoch: key.day),
+                                 projected: value(projected, metric: key.metric, asOf: key.day),
+                                 replayed: value(replayed, metric: key.metric, asOf: key.day))
+        }
+    }
+}
+
+extension ContributionSum {
+    public var byKey: [DeltaKey: Counts] { Dictionary(uniqueKeysWithValues: deltas.map { ($0.key, $0.counts) }) }
+}

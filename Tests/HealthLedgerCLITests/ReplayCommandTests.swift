@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Section 2 of the contract: `--as-of` knows everything known now, `--known-at` only what
+/// was recorded by then; `replay --verify` and `audit` prove the projection equals a replay.
+struct ReplayCommandTests {
+    /// One FBM order placed 03-01 (recorded 03-02); a 1-star feedback posted 03-05 but
+    /// recorded only on 03-20. As of 03-10, knowing everything: ODR 1 of 1. What the
+    /// dashboard showed on 03-10 (known at its end): 0 of 1. Known at 03-21: 1 of 1 again.
+    @Test func aLateFeedbackChangesThePastAsOfButNotWhatWasKnownBeforeItsRecording() throws {
+        let folder = TemporaryFolder()
+        try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
+        try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
+        #expect(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
+        #expect(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        func odr(_ extra: [String]) throws -> String {
+            let result = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--format", "csv"] + extra, in: folder.url)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try #require(result.stdout.split(separator: "\n").first { $0.contains(",order_defect_rate,") }.map(String.init))
+        }
+        #expect(try odr(["--as-of", "2026-03-10"]).contains(",1,1,"))
+        #expect(try odr(["--as-of", "2026-03-10", "--known-at", "2026-03-10T23:59:59Z"]).contains(",0,1,"))
+        #expect(try odr(["--known-at", "2026-03-10T23:59:59Z"]).hasPrefix("acme,2026-03-10,"))
+        #expect(try odr(["--as-of", "2026-03-10", "--known-at", "2026-03-21T00:00:00Z"]).contains(",1,1,"))
+        let json = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--as-of", "2026-03-10", "--known-at", "2026-03-10T23:59:59Z", "--format", "json"], in: folder.url)
+        #expect(json.stdout.contains(#""known_at": "2026-03-10T23:59:59Z""#))
+    }
+
+    /// The sample, ingested in uneven batches, equals its replay; a changed counter is named
+    /// by `replay --verify` and by `audit`, and `replay --rebuild` repairs it.
+    @Test func theProjectionEqualsItsReplayAndATamperedCounterIsNamed() throws {
+        let folder = TemporaryFolder()
+        let sample = Repository.root.appendingPathComponent("replay/sample/events.ndjson.gz").path
+        // Batches of 1, 10, 100, … lines, each ingested by its own process.
+        let all = try String(contentsOf: URL(fileURLWithPath: try decompress(sample, in: folder)), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var start = 0, size = 1
+        while start < all.count {
+            let batch = all[start..<min(all.count, start + size)].joined(separator: "\n") + "\n"
+            _ = try HealthLedgerProcess.run(["ingest", "-", "--recorded-at", "2026-05-01T00:00:00Z"], input: Data(batch.utf8), in: folder.url)
+            start += size
+            size *= 7
+        }
+        let verify = try HealthLedgerProcess.run(["replay", "--verify"], in: folder.url)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("replayed 18875 events"))
+        #expect(try HealthLedgerProcess.run(["audit"], in: folder.url).status == 0)
+
+        let tamper = Process()
+        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        tamper.arguments = [folder.path("healthledger.sqlite"),
+                            "UPDATE metric_deltas SET numerator = numerator + 1 WHERE seller = 'seller-1' AND metric = 'order_defect_rate' AND day = (SELECT min(day) FROM metric_deltas WHERE seller = 'seller-1' AND metric = 'order_defect_rate')"]
+        try tamper.run()
+        tamper.waitUntilExit()
+        #expect(tamper.terminationStatus == 0)
+        let failed = try HealthLedgerProcess.run(["replay", "--verify"], in: folder.url)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("seller seller-1, order_defect_rate as of"))
+        let audit = try HealthLedgerProcess.run(["audit"], in: folder.url)
+        #expect(audit.status == 1)
+        #expect(audit.stderr.contains("order_defect_rate"))
+        #expect(try HealthLedgerProcess.run(["replay", "--rebuild"], in: folder.url).status == 0)
+        #expect(try HealthLedgerProcess.run(["replay", "--verify"], in: folder.url).status == 0)
+    }
+
+    private func decompress(_ path: String, in folder: TemporaryFolder) throws -> String {
+        let output = folder.path("sample.ndjson")
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gunzip.arguments = ["-c", "gunzip -c '\(path)' > '\(output)'"]
+        try gunzip.run()
+        gunzip.waitUntilExit()
+        return output
+    }
+}
