@@ -17,8 +17,7 @@ public final class PreparedEvent: Sendable {
     public let json: String
     /// SHA-256 of the canonical JSON: equal digests, equal content.
     public let digest: Data
-    /// The `unit` column. Configurations share one key, so that a seller's are found through
-    /// the unit index.
+    /// The `unit` column; configurations share one key.
     public let unitKey: String?
     /// The `order_ref` column: the event's `order` when its unit is something else (a message,
     /// return or violation about an order), so that an order's story includes it.

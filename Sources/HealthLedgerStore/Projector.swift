@@ -11,13 +11,11 @@ struct UnitQuery {
     let sql: String
     let arguments: StatementArguments
 
-    init(seller: String, unit: UnitReference?, columns: String, upTo lastSequence: Int64? = nil) {
+    /// Reads the seller's range of the log: a unit's events are not indexed, the projection
+    /// keeps them in `unit_histories`.
+    init(seller: String, unit: UnitReference?, columns: String) {
         var sql = "SELECT \(columns) FROM events WHERE seller = ?"
         var arguments: StatementArguments = [seller]
-        if let lastSequence {
-            sql += " AND seq <= ?"
-            arguments += [lastSequence]
-        }
         if let unit {
             sql += " AND (unit = ?"
             arguments += [unit.key]
@@ -195,8 +193,10 @@ final class Projector {
     }
 
     private func settings(of seller: String, upTo lastSequence: Int64, adding configurations: [Event]) throws -> SellerSettings {
-        let statement = try db.cachedStatement(sql: "SELECT json FROM events WHERE seller = ? AND unit = ? AND seq <= ?")
-        let stored = try String.fetchAll(statement, arguments: [seller, UnitQuery.configurationKey, lastSequence])
+        let statement = try db.cachedStatement(sql: """
+            SELECT json FROM events INDEXED BY events_configuring WHERE seller = ? AND type = 'seller_configured' AND seq <= ?
+            """)
+        let stored = try String.fetchAll(statement, arguments: [seller, lastSequence])
         return SellerSettings(configurationEvents: try stored.map(Self.decode) + configurations)
     }
 
