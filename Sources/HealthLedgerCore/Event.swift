@@ -34,14 +34,20 @@ public enum UnitReference: Hashable, Sendable {
     case thread(String)
     case `return`(String)
     case violation(String)
+    /// Feedback and claims are keyed by their own ids (section 5); their events reach the
+    /// orders they name through these.
+    case feedback(String)
+    case claim(String)
 
-    /// The key the store indexes a unit's events by.
+    /// The key the store keeps a unit's events by.
     public var key: String {
         switch self {
         case .order(let id): "order:" + id
         case .thread(let id): "thread:" + id
         case .return(let id): "return:" + id
         case .violation(let id): "violation:" + id
+        case .feedback(let id): "feedback:" + id
+        case .claim(let id): "claim:" + id
         }
     }
 }

@@ -73,10 +73,12 @@ enum UnitFacts {
     case `return`(ReturnFacts)
     case violation(ViolationFacts)
 
-    init(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
+    /// Nil for a feedback or claim key: no metric counts it.
+    init?(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
         let calendar = settings.calendar
-        switch kind {
-        case .order: self = .order(OrderFacts(events: events, settings: settings, asOf: asOf))
+        switch unit {
+        case .feedback, .claim: return nil
+        case .order(let order): self = .order(OrderFacts(order: order, events: events, settings: settings, asOf: asOf))
         case .thread: self = .thread(ThreadFacts(events: events, calendar: calendar, asOf: asOf))
         case .return: self = .return(ReturnFacts(events: events, calendar: calendar, asOf: asOf))
         case .violation: self = .violation(ViolationFacts(events: events, calendar: calendar, asOf: asOf))

@@ -1,6 +1,7 @@
-/// The kinds of unit a metric counts.
+/// The kinds of unit: those a metric counts, and the keys of feedback and claims, which no
+/// metric counts but whose events every order they name holds.
 public enum UnitKind: Int, CaseIterable, Sendable {
-    case order, thread, `return`, violation
+    case order, thread, `return`, violation, feedback, claim
 }
 
 extension UnitReference {
@@ -10,16 +11,27 @@ extension UnitReference {
         case .thread: .thread
         case .return: .return
         case .violation: .violation
+        case .feedback: .feedback
+        case .claim: .claim
         }
     }
 
-    /// The units whose metrics an event can change: its own, and the order it names (a buyer
-    /// message naming an order makes it imperfect).
+    /// The units an event belongs to: its own, and the order it names (a buyer message naming
+    /// an order makes it imperfect); feedback and claims their key (`SharedKeys` takes them on
+    /// to the orders).
     public static func affected(by event: Event) -> [UnitReference] {
+        switch event.type {
+        case .feedbackPosted, .feedbackRemoved: return event.string("feedback").map { [.feedback($0)] } ?? []
+        case .claimFiled, .claimReversed: return event.string("claim").map { [.claim($0)] } ?? []
+        default: break
+        }
         guard let unit = event.unit else { return [] }
         if case .order = unit { return [unit] }
         return [unit] + (event.string("order").map { [.order($0)] } ?? [])
     }
+
+    /// A feedback or claim key.
+    public var isSharedKey: Bool { kind == .feedback || kind == .claim }
 }
 
 /// The numerator and denominator of a metric, or their change.
@@ -124,9 +136,10 @@ public enum Projection {
 
     /// The measures of one unit as of one day, for every metric of its kind: the direct
     /// reading of the definitions. `events` in valid-time order.
-    public static func measures(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
+    public static func measures(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
+        guard let facts = UnitFacts(unit: unit, events: events, settings: settings, asOf: asOf) else { return [] }
         var measures: [(metric: Int, measure: Measure)] = []
-        forEachMeasure(of: UnitFacts(kind: kind, events: events, settings: settings, asOf: asOf), kind: kind) { measures.append(($0, $1)) }
+        forEachMeasure(of: facts, kind: unit.kind) { measures.append(($0, $1)) }
         return measures
     }
 
@@ -143,25 +156,28 @@ public enum Projection {
     /// An event of day d changes nothing before d, so the change it makes is the difference of
     /// the contributions from d on, with and without it: a late unit is measured on its last few
     /// days, not on all of them.
-    public static func contribution(kind: UnitKind, events: [UnitEvent], settings: SellerSettings, from firstDay: Int? = nil) -> Contribution {
+    public static func contribution(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, from firstDay: Int? = nil) -> Contribution {
+        let kind = unit.kind
         let calendar = settings.calendar
         var days = Set(events.map { calendar.day(of: $0.at) })
         switch kind {
         case .order: days.formUnion(OrderFacts.deadlineDays(events: events, settings: settings))
         case .thread: days.formUnion(ThreadFacts.deadlineDays(events: events, calendar: calendar))
         case .return: days.formUnion(ReturnFacts.deadlineDays(events: events, calendar: calendar))
-        case .violation: break
+        case .violation, .feedback, .claim: break
         }
         var changeDays = days.sorted()
         if let firstDay {
             changeDays = [firstDay] + changeDays.drop { $0 <= firstDay }
         }
         guard !events.isEmpty, let start = changeDays.first.map({ AsOf(day: $0, calendar: calendar) }) else { return Contribution() }
-        return switch kind {
-        case .order: contribution(of: OrderFacts(events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.order)
+        return switch unit {
+        case .order(let order):
+            contribution(of: OrderFacts(order: order, events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.order)
         case .thread: contribution(of: ThreadFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.thread)
         case .return: contribution(of: ReturnFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.return)
         case .violation: contribution(of: ViolationFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.violation)
+        case .feedback, .claim: Contribution()
         }
     }
 

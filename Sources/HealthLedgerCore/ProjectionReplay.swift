@@ -25,9 +25,14 @@ public struct ProjectionReplay: Sendable {
         SellerSettings(configurationEvents: configurations[seller] ?? [])
     }
 
-    /// The seller's unit histories, each in valid-time order.
+    /// The seller's unit histories, each in valid-time order, the events of feedback and claim
+    /// keys also in every order they name.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        (histories[seller] ?? [:]).map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
+        var units = histories[seller] ?? [:]
+        for (key, events) in units where key.isSharedKey {
+            for order in SharedKeys.orders(holding: events) { units[.order(order), default: []] += events }
+        }
+        return units.map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
     }
 
     /// The seller's daily deltas, from its unit histories.
@@ -38,7 +43,7 @@ public struct ProjectionReplay: Sendable {
     /// The sum of the units' contributions, computed on every core.
     public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
         var total = ContributionSum()
-        for contribution in ParallelMap.map(histories, { Projection.contribution(kind: $0.unit.kind, events: $0.events, settings: settings) }) {
+        for contribution in ParallelMap.map(histories, { Projection.contribution(unit: $0.unit, events: $0.events, settings: settings) }) {
             total.add(contribution)
         }
         return total

@@ -32,10 +32,10 @@ public struct UnitEvent: Sendable, Equatable {
         case carrierScan
         case orderDelivered
         case orderCancelled(bySeller: Bool)
-        case feedbackPosted(feedback: String, rating: Int)
-        case feedbackRemoved(feedback: String)
-        case claimFiled(claim: String, kind: ClaimKind)
-        case claimReversed(claim: String)
+        case feedbackPosted(feedback: String, rating: Int, order: String)
+        case feedbackRemoved(feedback: String, order: String)
+        case claimFiled(claim: String, kind: ClaimKind, order: String)
+        case claimReversed(claim: String, order: String)
         case refundIssued
         case surveyAnswered(solved: Bool)
         case buyerMessage(message: String)
@@ -78,10 +78,11 @@ public struct UnitEvent: Sendable, Equatable {
         case .carrierScan: .carrierScan
         case .orderDelivered: .orderDelivered
         case .orderCancelled: .orderCancelled(bySeller: event.string("by") == "seller")
-        case .feedbackPosted: .feedbackPosted(feedback: event.string("feedback")!, rating: event.integer("rating")!)
-        case .feedbackRemoved: .feedbackRemoved(feedback: event.string("feedback")!)
-        case .claimFiled: .claimFiled(claim: event.string("claim")!, kind: event.string("kind") == "chargeback" ? .chargeback : .aToZ)
-        case .claimReversed: .claimReversed(claim: event.string("claim")!)
+        case .feedbackPosted: .feedbackPosted(feedback: event.string("feedback")!, rating: event.integer("rating")!, order: event.string("order")!)
+        case .feedbackRemoved: .feedbackRemoved(feedback: event.string("feedback")!, order: event.string("order")!)
+        case .claimFiled:
+            .claimFiled(claim: event.string("claim")!, kind: event.string("kind") == "chargeback" ? .chargeback : .aToZ, order: event.string("order")!)
+        case .claimReversed: .claimReversed(claim: event.string("claim")!, order: event.string("order")!)
         case .refundIssued: .refundIssued
         case .surveyAnswered: .surveyAnswered(solved: event.bool("solved")!)
         case .buyerMessage: .buyerMessage(message: event.string("message")!)
@@ -98,18 +99,35 @@ public struct UnitEvent: Sendable, Equatable {
 }
 
 extension UnitEvent.Fact {
-    /// Whether a metric of a unit of `kind` reads this fact: an order reads the buyer messages
-    /// that name it, nothing else of another unit.
+    /// Whether a unit of `kind` reads this fact: an order reads the buyer messages that name
+    /// it, and gets feedback and claims from their keys (`SharedKeys`).
     func isRead(by kind: UnitKind) -> Bool {
         switch self {
-        case .orderPlaced, .orderShipped, .trackingAdded, .carrierScan, .orderDelivered, .orderCancelled, .feedbackPosted,
-             .feedbackRemoved, .claimFiled, .claimReversed, .refundIssued, .surveyAnswered:
+        case .orderPlaced, .orderShipped, .trackingAdded, .carrierScan, .orderDelivered, .orderCancelled, .refundIssued, .surveyAnswered:
             kind == .order
+        case .feedbackPosted, .feedbackRemoved: kind == .feedback
+        case .claimFiled, .claimReversed: kind == .claim
         case .buyerMessage: kind == .order || kind == .thread
         case .sellerReply, .noReplyNeeded, .threadClosed: kind == .thread
         case .returnRequested, .returnHandled, .returnRejectionInvalid, .returnFeedback: kind == .return
         case .policyViolation: kind == .violation
         }
+    }
+}
+
+/// Feedback and claims are keyed by their own ids (section 5): the latest post of a feedback id,
+/// the earliest filing of a claim, names the order it counts for, and a removal or reversal of
+/// the id ends it whatever order it names. So every order that an event of such an id names
+/// holds all of that id's events, and tells from them whether the deciding one names it.
+public enum SharedKeys {
+    /// The orders that must hold `events`, the events of one feedback or claim id.
+    public static func orders(holding events: [UnitEvent]) -> Set<String> {
+        Set(events.compactMap { event in
+            switch event.fact {
+            case .feedbackPosted(_, _, let order), .feedbackRemoved(_, let order), .claimFiled(_, _, let order), .claimReversed(_, let order): order
+            default: nil
+            }
+        })
     }
 }
 

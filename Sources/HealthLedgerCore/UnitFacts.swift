@@ -85,11 +85,12 @@ public struct OrderFacts: UnitFold, Sendable {
     public private(set) var refunded = false
     public private(set) var buyerMessaged = false
     public private(set) var latestSurvey: (at: Instant, solved: Bool)?
-    /// Feedback by id: the rating of its latest post.
-    private var feedbackRatings: [String: Int] = [:]
+    public let order: String
+    /// Feedback by id: the rating and order of its latest post.
+    private var feedbackPosts: [String: (rating: Int, order: String)] = [:]
     private var removedFeedback = Set<String>()
-    /// Claims by id: the kind of its earliest filing.
-    private var claimKinds: [String: UnitEvent.ClaimKind] = [:]
+    /// Claims by id: the kind and order of its earliest filing.
+    private var claims: [String: (kind: UnitEvent.ClaimKind, order: String)] = [:]
     private var reversedClaims = Set<String>()
 
     public struct Placed: Sendable {
@@ -101,7 +102,9 @@ public struct OrderFacts: UnitFold, Sendable {
     }
 
     /// `events` in valid-time order.
-    public init(events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
+    /// `events` in valid-time order, those of every feedback and claim id that names the order included.
+    public init(order: String, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
+        self.order = order
         self.asOf = asOf
         cursor = EventCursor(events)
         self.settings = settings
@@ -117,10 +120,10 @@ public struct OrderFacts: UnitFold, Sendable {
         case .carrierScan: hasCarrierScan = true
         case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
         case .orderCancelled(let bySeller): cancellations.append((event.at, bySeller))
-        case .feedbackPosted(let feedback, let rating): feedbackRatings[feedback] = rating
-        case .feedbackRemoved(let feedback): removedFeedback.insert(feedback)
-        case .claimFiled(let claim, let kind) where claimKinds[claim] == nil: claimKinds[claim] = kind
-        case .claimReversed(let claim): reversedClaims.insert(claim)
+        case .feedbackPosted(let feedback, let rating, let order): feedbackPosts[feedback] = (rating, order)
+        case .feedbackRemoved(let feedback, _): removedFeedback.insert(feedback)
+        case .claimFiled(let claim, let kind, let order) where claims[claim] == nil: claims[claim] = (kind, order)
+        case .claimReversed(let claim, _): reversedClaims.insert(claim)
         case .refundIssued: refunded = true
         case .buyerMessage: buyerMessaged = true
         case .surveyAnswered(let solved): latestSurvey = (event.at, solved)
@@ -152,11 +155,11 @@ public struct OrderFacts: UnitFold, Sendable {
     }
 
     public var hasNegativeFeedbackInForce: Bool {
-        feedbackRatings.contains { $0.value <= 2 && !removedFeedback.contains($0.key) }
+        feedbackPosts.contains { $0.value.order == order && $0.value.rating <= 2 && !removedFeedback.contains($0.key) }
     }
 
     public func hasClaimInForce(kind: UnitEvent.ClaimKind) -> Bool {
-        claimKinds.contains { $0.value == kind && !reversedClaims.contains($0.key) }
+        claims.contains { $0.value.order == order && $0.value.kind == kind && !reversedClaims.contains($0.key) }
     }
 
     public var hasDefectInForce: Bool { hasNegativeFeedbackInForce || hasClaimInForce(kind: .aToZ) || hasClaimInForce(kind: .chargeback) }

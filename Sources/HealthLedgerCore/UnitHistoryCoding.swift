@@ -73,10 +73,10 @@ private struct ByteWriter {
         case .carrierScan: bytes.append(4)
         case .orderDelivered: bytes.append(5)
         case .orderCancelled(let bySeller): bytes.append(6); write(bySeller)
-        case .feedbackPosted(let feedback, let rating): bytes.append(7); write(feedback); write(Int64(rating))
-        case .feedbackRemoved(let feedback): bytes.append(8); write(feedback)
-        case .claimFiled(let claim, let kind): bytes.append(9); write(claim); bytes.append(kind.rawValue)
-        case .claimReversed(let claim): bytes.append(10); write(claim)
+        case .feedbackPosted(let feedback, let rating, let order): bytes.append(7); write(feedback); write(Int64(rating)); write(order)
+        case .feedbackRemoved(let feedback, let order): bytes.append(8); write(feedback); write(order)
+        case .claimFiled(let claim, let kind, let order): bytes.append(9); write(claim); bytes.append(kind.rawValue); write(order)
+        case .claimReversed(let claim, let order): bytes.append(10); write(claim); write(order)
         case .refundIssued: bytes.append(11)
         case .surveyAnswered(let solved): bytes.append(12); write(solved)
         case .buyerMessage(let message): bytes.append(13); write(message)
@@ -153,13 +153,13 @@ private struct ByteReader {
         case 4: fact = .carrierScan
         case 5: fact = .orderDelivered
         case 6: fact = .orderCancelled(bySeller: try bool())
-        case 7: fact = .feedbackPosted(feedback: try string(), rating: Int(try int64()))
-        case 8: fact = .feedbackRemoved(feedback: try string())
+        case 7: fact = .feedbackPosted(feedback: try string(), rating: Int(try int64()), order: try string())
+        case 8: fact = .feedbackRemoved(feedback: try string(), order: try string())
         case 9:
             let claim = try string()
             guard let kind = UnitEvent.ClaimKind(rawValue: try byte()) else { throw UnitHistoryCoding.Corrupt() }
-            fact = .claimFiled(claim: claim, kind: kind)
-        case 10: fact = .claimReversed(claim: try string())
+            fact = .claimFiled(claim: claim, kind: kind, order: try string())
+        case 10: fact = .claimReversed(claim: try string(), order: try string())
         case 11: fact = .refundIssued
         case 12: fact = .surveyAnswered(solved: try bool())
         case 13: fact = .buyerMessage(message: try string())

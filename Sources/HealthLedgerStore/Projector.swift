@@ -56,6 +56,20 @@ final class Projector {
             for event in events {
                 for (unit, unitEvent) in event.unitEvents { appendedTo[unit, default: []].append(unitEvent) }
             }
+            var before: [UnitReference: [UnitEvent]] = [:]
+            func history(of unit: UnitReference) throws -> [UnitEvent] {
+                if let loaded = before[unit] { return loaded }
+                let loaded = try cache?.history(of: SellerUnit(seller: seller, unit: unit)) ?? self.history(of: unit, seller: seller)
+                before[unit] = loaded
+                return loaded
+            }
+            for (key, newEvents) in appendedTo where key.isSharedKey {
+                let keyHistory = try history(of: key)
+                let namedBefore = SharedKeys.orders(holding: keyHistory)
+                for order in SharedKeys.orders(holding: keyHistory + newEvents) {
+                    appendedTo[.order(order), default: []] += namedBefore.contains(order) ? newEvents : keyHistory + newEvents
+                }
+            }
             if let units {
                 for key in units where key.seller == seller && appendedTo[key.unit] == nil { appendedTo[key.unit] = [] }
                 appendedTo = appendedTo.filter { units.contains(SellerUnit(seller: seller, unit: $0.key)) }
@@ -63,10 +77,7 @@ final class Projector {
             return ProjectionInput.Seller(
                 seller: seller, settings: try settings(of: seller, upTo: previousHead, adding: configurations),
                 isReconfigured: !configurations.isEmpty,
-                units: try appendedTo.map { unit, newEvents in
-                    let key = SellerUnit(seller: seller, unit: unit)
-                    return (key, try cache?.history(of: key) ?? history(of: unit, seller: seller), newEvents)
-                })
+                units: try appendedTo.map { unit, newEvents in (SellerUnit(seller: seller, unit: unit), try history(of: unit), newEvents) })
         })
     }
 
@@ -78,8 +89,8 @@ final class Projector {
                 let all = (before + newEvents).sorted(by: UnitEvent.validTimeOrder)
                 var unit = ProjectionOutput.Unit(key: key, events: all, stored: UnitHistoryCoding.encode(all))
                 if !seller.isReconfigured, let firstNewDay = newEvents.map({ settings.calendar.day(of: $0.at) }).min() {
-                    unit.old = Projection.contribution(kind: key.unit.kind, events: before, settings: settings, from: firstNewDay)
-                    unit.new = Projection.contribution(kind: key.unit.kind, events: all, settings: settings, from: firstNewDay)
+                    unit.old = Projection.contribution(unit: key.unit, events: before, settings: settings, from: firstNewDay)
+                    unit.new = Projection.contribution(unit: key.unit, events: all, settings: settings, from: firstNewDay)
                 }
                 return unit
             }
@@ -94,14 +105,18 @@ final class Projector {
     /// the units they touch are folded again, and a seller whose configuration was not
     /// appended is folded again whole.
     func correct(_ output: inout ProjectionOutput, appended: [PreparedEvent], notAppended: [PreparedEvent], previousHead: Int64) throws {
-        let wholeSellers = Set(notAppended.filter { $0.event.type == .sellerConfigured }.map(\.event.seller))
+        // A feedback or claim event reaches orders beyond those it names: its seller is folded again whole.
+        let wholeSellers = Set(notAppended.filter { event in
+            event.event.type == .sellerConfigured || event.unitEvents.contains { $0.unit.isSharedKey }
+        }.map(\.event.seller))
         let units = Set(notAppended.filter { !wholeSellers.contains($0.event.seller) }.flatMap { event in
             event.unitEvents.map { SellerUnit(seller: event.event.seller, unit: $0.unit) }
         })
         let refoldedSellers = Self.fold(try read(appended.filter { wholeSellers.contains($0.event.seller) }, previousHead: previousHead))
+        // Feedback and claim events are kept too: they may reach the refolded orders.
         let refoldedUnits = Self.fold(try read(appended.filter { event in
             !wholeSellers.contains(event.event.seller) && (event.event.type == .sellerConfigured
-                || event.unitEvents.contains { units.contains(SellerUnit(seller: event.event.seller, unit: $0.unit)) })
+                || event.unitEvents.contains { $0.unit.isSharedKey || units.contains(SellerUnit(seller: event.event.seller, unit: $0.unit)) })
         }, previousHead: previousHead, onlyUnits: units))
         output.sellers.removeAll { wholeSellers.contains($0.seller) }
         output.sellers += refoldedSellers.sellers
@@ -379,6 +394,8 @@ extension UnitReference {
         case "thread": self = .thread(id)
         case "return": self = .return(id)
         case "violation": self = .violation(id)
+        case "feedback": self = .feedback(id)
+        case "claim": self = .claim(id)
         default: return nil
         }
     }

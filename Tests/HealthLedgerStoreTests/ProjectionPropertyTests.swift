@@ -64,15 +64,13 @@ struct ProjectionPropertyTests {
     /// The definitions read directly: every unit measured as of `day`, kept when its
     /// attribution day is in the metric's window.
     static func fromScratch(_ events: [Event], day: Int) -> [String: Counts] {
-        let settings = SellerSettings(configurationEvents: events)
-        var units: [UnitReference: [UnitEvent]] = [:]
-        for event in events {
-            for (unit, unitEvent) in UnitReference.unitEvents(of: event) { units[unit, default: []].append(unitEvent) }
-        }
+        var replay = ProjectionReplay()
+        events.forEach { replay.add($0) }
+        let seller = events[0].seller
+        let settings = replay.settings(of: seller)
         var counts: [String: Counts] = [:]
-        for (unit, unitEvents) in units {
-            let sorted = unitEvents.sorted(by: UnitEvent.validTimeOrder)
-            for (metric, measure) in Projection.measures(kind: unit.kind, events: sorted, settings: settings, asOf: AsOf(day: day, calendar: settings.calendar)) {
+        for (unit, history) in replay.histories(of: seller) {
+            for (metric, measure) in Projection.measures(unit: unit, events: history, settings: settings, asOf: AsOf(day: day, calendar: settings.calendar)) {
                 let definition = MetricCatalog.all[metric]
                 guard measure.day <= day, measure.day > day - definition.windowDays else { continue }
                 counts[definition.id, default: Counts()] = counts[definition.id, default: Counts()] + Counts(numerator: measure.numerator, denominator: measure.denominator)

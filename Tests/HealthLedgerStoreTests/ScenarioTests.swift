@@ -48,12 +48,14 @@ struct ScenarioTests {
     @Test(arguments: Scenario.all)
     func theDashboardMatchesTheHandWorkedNumbers(_ scenario: Scenario) throws {
         let events = try scenario.events
-        // In file order, and again in reverse: arrival order never matters.
-        for ordering in [events, events.reversed()] {
+        // In file order, in reverse, and one event per append: arrival order never matters.
+        for batches in [[events], [events.reversed()], events.map { [$0] }] {
             let database = TemporaryDatabase()
             let log = try database.open()
-            let outcomes = try log.append(ordering, recordedAt: instant(scenario.recorded_at))
-            #expect(outcomes.allSatisfy { if case .appended = $0 { true } else { false } })
+            for batch in batches {
+                let outcomes = try log.append(batch, recordedAt: instant(scenario.recorded_at))
+                #expect(outcomes.allSatisfy { if case .appended = $0 { true } else { false } })
+            }
             for check in scenario.checks {
                 let dashboard = try log.dashboard(seller: scenario.seller, asOf: try #require(CivilDate(iso: check.as_of)))
                 let reading = try #require(dashboard.readings.first { $0.definition.id == check.metric })
