@@ -51,7 +51,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore"]),
+        .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),
     ]

@@ -20,28 +20,62 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Write every rejected line to this file, each after a '# FILE:LINE: field: reason' line.")
     var rejects: String?
 
+    @Option(help: "terminal: a progress line on standard error when it is a terminal; json: one JSON line on standard output per committed transaction, the acknowledgement of every input line up to the one it names.")
+    var progress: ProgressFormat = .terminal
+
+    @Option(help: "Events per transaction.")
+    var transactionSize = EventLog.transactionSize
+
     @Argument(help: "NDJSON files, gzip or not; - or none reads standard input.")
     var files: [String] = []
+
+    func validate() throws {
+        guard transactionSize > 0 else { throw ValidationError("--transaction-size must be at least 1.") }
+    }
 
     func run() throws {
         let log = try database.open()
         let rejectsFile = try rejects.map(RejectsFile.init(path:))
-        let progress = ProgressLine()
+        let terminal = ProgressLine()
         var shown = 0
-        let ingestion = Ingestion(log: log, recordedAt: recordedAt, onRejection: { rejected in
-            if shown < Self.rejectionsShown { progress.clear(); printError(rejected.report) }
+        let ingestion = Ingestion(log: log, recordedAt: recordedAt, batchSize: transactionSize, onRejection: { rejected in
+            if shown < Self.rejectionsShown { terminal.clear(); printError(rejected.report) }
             shown += 1
             rejectsFile?.write(rejected)
-        }, onCommit: progress.update)
+        }, onCommit: progress == .json ? { Self.acknowledge($0, done: false) } : terminal.update)
         for file in files.isEmpty ? ["-"] : files { try ingestion.ingest(path: file) }
         let summary = try ingestion.finish()
-        progress.clear()
+        terminal.clear()
         if summary.rejected > Self.rejectionsShown {
             printError("… \(summary.rejected - Self.rejectionsShown) more rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))
         }
-        print("appended: \(summary.appended)  duplicates: \(summary.duplicates)  rejected: \(summary.rejected)")
+        if progress == .json {
+            Self.acknowledge(summary, done: true)
+        } else {
+            print("appended: \(summary.appended)  duplicates: \(summary.duplicates)  rejected: \(summary.rejected)")
+        }
         if summary.rejected > 0 { throw ExitCode(1) }
     }
+
+    /// One line, flushed at once: a script that sees it may count on every line it names.
+    private static func acknowledge(_ summary: IngestSummary, done: Bool) {
+        var members: [(key: String, value: JSONValue)] = [
+            ("last_appended_sequence", .number(JSONNumber(lexeme: String(summary.lastSequence)))),
+            ("appended", .number(JSONNumber(lexeme: String(summary.appended)))),
+            ("duplicates", .number(JSONNumber(lexeme: String(summary.duplicates)))),
+            ("rejected", .number(JSONNumber(lexeme: String(summary.rejected)))),
+            ("lines_read", .number(JSONNumber(lexeme: String(summary.linesRead)))),
+        ]
+        if let through = summary.through {
+            members.append(("through", .object(JSONObject([("file", .string(through.file)), ("line", .number(JSONNumber(lexeme: String(through.line))))]))))
+        }
+        members.append(("done", .bool(done)))
+        FileHandle.standardOutput.write(Data((String(decoding: JSONValue.object(JSONObject(members)).canonicalBytes, as: UTF8.self) + "\n").utf8))
+    }
+}
+
+enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
+    case terminal, json
 }
 
 /// Rejected lines, ready for repair: strip the `# ` lines and ingest the file again.

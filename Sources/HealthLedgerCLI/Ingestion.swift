@@ -13,11 +13,16 @@ struct RejectedLine {
     var report: String { "\(file):\(line): \(rejection)" }
 }
 
-struct IngestSummary: Equatable {
+struct IngestSummary {
     var appended = 0
     var duplicates = 0
     var rejected = 0
     var linesRead = 0
+    /// The sequence number of the last event this ingest appended (0: none yet).
+    var lastSequence: Int64 = 0
+    /// The last input line the committed transactions took in: it and every line before it
+    /// are appended, duplicates or rejected.
+    var through: (file: String, line: Int)?
 }
 
 /// Streams NDJSON files into the log. Two stages on two threads: the caller's reads and
@@ -37,6 +42,7 @@ final class Ingestion: @unchecked Sendable {
         var origins: [Origin] = []
         var rejections: [(origin: Origin, rejection: Rejection, original: String)] = []
         var linesRead = 0
+        var through: (file: String, line: Int)?
     }
 
     private let log: EventLog
@@ -70,6 +76,7 @@ final class Ingestion: @unchecked Sendable {
         fileOrdinal += 1
         try reader.forEachLine { number, line in
             current.linesRead += 1
+            current.through = (name, number)
             let origin = Origin(fileOrdinal: fileOrdinal, file: name, line: number)
             switch line {
             case .tooLong:
@@ -103,13 +110,15 @@ final class Ingestion: @unchecked Sendable {
 
     private func commit(_ batch: Batch) throws {
         summary.linesRead += batch.linesRead
+        summary.through = batch.through ?? summary.through
         var rejected = batch.rejections
         if !batch.events.isEmpty {
             let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
             for (index, outcome) in try log.append(batch.events, recordedAt: recordedAt).enumerated() {
                 switch outcome {
-                case .appended:
+                case .appended(let sequence):
                     summary.appended += 1
+                    summary.lastSequence = sequence
                 case .duplicate:
                     summary.duplicates += 1
                 case .rejected(let rejection):

@@ -79,8 +79,10 @@ public final class EventLog: Sendable {
                 throw StoreError.missing(path: path)
             }
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            if try queue.read(LogSchema.migrator.hasBeenSuperseded) { throw StoreError.newerSchema(path: path) }
+            // Migrating first, under the write lock, lets processes that open a new log at
+            // once wait for each other instead of reading a schema half made.
             if !readOnly { try LogSchema.migrator.migrate(queue) }
+            if try queue.read(LogSchema.migrator.hasBeenSuperseded) { throw StoreError.newerSchema(path: path) }
         } catch let error as StoreError {
             throw error
         } catch {
