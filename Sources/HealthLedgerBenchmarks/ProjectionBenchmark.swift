@@ -4,8 +4,9 @@ import HealthLedgerSimulation
 import HealthLedgerStore
 
 /// Append cost at scale and dashboard latency: 10 000 events appended to a log of `size`
-/// events beside the same to a log of 10 000, and the in-process time of one seller's
-/// dashboard on the large log.
+/// events beside 10 000 appended to a log of 10 000, each the continuation of its log's own
+/// stream (so that on both the appended events meet the units they continue), and the
+/// in-process time of one seller's dashboard on the large log.
 enum ProjectionBenchmark {
     static let chunk = 10_000
 
@@ -16,9 +17,11 @@ enum ProjectionBenchmark {
                                              seed: 11, duplicateFraction: 0))
         let big = work.appendingPathComponent("big.ndjson")
         let small = work.appendingPathComponent("small.ndjson")
+        let smallContinuation = work.appendingPathComponent("small-continuation.ndjson")
         var chunks = (0..<runs).map { work.appendingPathComponent("chunk-\($0).ndjson") }
         try FileLines.write(generator: &generator, limit: total) { index in
             if index < chunk { return [small, big] }
+            if index < 2 * chunk { return [smallContinuation, big] }
             if index < size { return [big] }
             return [chunks[(index - size) / chunk]]
         }
@@ -35,7 +38,7 @@ enum ProjectionBenchmark {
             let copy = work.appendingPathComponent("small-run.sqlite").path
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
             try FileManager.default.copyItem(atPath: smallLog, toPath: copy)
-            smallSeconds.append(try ingest(binary, chunkFile.path, into: copy))
+            smallSeconds.append(try ingest(binary, smallContinuation.path, into: copy))
             bigSeconds.append(try ingest(binary, chunkFile.path, into: bigLog))
             print("run \(run + 1): 10 000 events onto 10 000: \(format(smallSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
         }

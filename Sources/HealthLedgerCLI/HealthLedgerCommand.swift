@@ -16,6 +16,9 @@ public struct HealthLedgerCommand: ParsableCommand {
     /// 0 success, 1 what the command itself reports (rejected lines, a failed check),
     /// 2 usage or I/O error, always with one sentence on standard error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        // A file-size limit (ulimit -f) then fails the write, which the store reports as a full
+        // disk, instead of killing the process without a word.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

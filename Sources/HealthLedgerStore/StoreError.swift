@@ -7,6 +7,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notADatabase(path: String)
     case newerSchema(path: String)
     case diskFull(path: String)
+    case writeFailed(path: String)
     case cannotOpen(path: String, reason: String)
     case failed(path: String, reason: String)
 
@@ -17,6 +18,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
         guard let error = error as? DatabaseError else {
             self = .failed(path: path, reason: "\(error)")
+            return
+        }
+        if error.extendedResultCode == .SQLITE_IOERR_WRITE {
+            self = .writeFailed(path: path)
             return
         }
         switch error.resultCode {
@@ -35,6 +40,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .notADatabase(let path): "\(path) is not a HealthLedger database, or it is corrupt."
         case .newerSchema(let path): "The database \(path) was written by a newer HealthLedger; upgrade HealthLedger to open it."
         case .diskFull(let path): "The disk holding \(path) is full; nothing after the last committed batch was appended."
+        case .writeFailed(let path): "Writing the database \(path) failed (a full disk, or a file-size limit); nothing after the last committed batch was appended."
         case .cannotOpen(let path, let reason): "Cannot open the database \(path): \(reason)."
         case .failed(let path, let reason): "The database \(path) failed: \(reason)."
         }

@@ -18,12 +18,19 @@ struct HealthLedgerProcess {
         let stderr: String
     }
 
-    /// Runs with `input` on standard input, in `folder`, with HEALTHLEDGER_DB unset unless given.
-    static func run(_ arguments: [String], input: Data? = nil, in folder: URL, environment: [String: String] = [:]) throws -> Result {
+    /// Runs with `input` on standard input, in `folder`, with HEALTHLEDGER_DB unset unless given;
+    /// `limits` is shell code run first (`ulimit -f 100`), in the shell that then execs it.
+    static func run(_ arguments: [String], input: Data? = nil, in folder: URL, environment: [String: String] = [:],
+                    limits: String? = nil) throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the package first: \(executable.path) is missing")
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let limits {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", limits + #"; exec "$0" "$@""#, executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env["HEALTHLEDGER_DB"] = nil

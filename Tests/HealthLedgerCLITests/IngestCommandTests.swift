@@ -105,3 +105,30 @@ struct IngestCommandTests {
         #expect(junk.stderr == "healthledger: junk.sqlite is not a HealthLedger database, or it is corrupt.\n")
     }
 }
+
+struct FullDiskTests {
+    /// A file-size limit (`ulimit -f`) stands in for a full disk: the ingest that meets it
+    /// stops with one sentence and exit 2; what it acknowledged before stays, the log stays
+    /// intact, and the same input ingested again later completes it.
+    @Test func aFullDiskStopsWithOneSentenceAndLosesNothingAcknowledged() throws {
+        let folder = TemporaryFolder()
+        let generated = try HealthLedgerProcess.run(["generate", "--sellers", "2", "--days", "30", "--orders-per-day", "40", "--seed", "8"], in: folder.url)
+        try folder.write("input.ndjson", generated.stdout)
+        let limited = try HealthLedgerProcess.run(["ingest", "--recorded-at", "2026-06-01T00:00:00Z", "--progress", "json", "--transaction-size", "300", "input.ndjson"],
+                                                  in: folder.url, limits: "ulimit -f 2000")
+        #expect(limited.status == 2)
+        #expect(limited.stderr == "healthledger: Writing the database healthledger.sqlite failed (a full disk, or a file-size limit); nothing after the last committed batch was appended.\n")
+        let acknowledged = limited.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.last?["appended"] as? Int
+        let appendedBefore = try #require(acknowledged)
+        #expect(appendedBefore > 0)
+        let audit = try HealthLedgerProcess.run(["audit"], in: folder.url)
+        #expect(audit.status == 0)
+        let stored = try #require(audit.stdout.split(separator: "\n").first { $0.hasPrefix("events: ") }.flatMap { Int($0.dropFirst(8)) })
+        #expect(stored >= appendedBefore)
+        let resumed = try HealthLedgerProcess.run(["ingest", "--recorded-at", "2026-06-01T00:00:00Z", "input.ndjson"], in: folder.url)
+        #expect(resumed.status == 0)
+        #expect(try HealthLedgerProcess.run(["replay", "--verify"], in: folder.url).status == 0)
+    }
+}
