@@ -65,11 +65,7 @@ enum DashboardRendering {
     static func json(_ dashboard: Dashboard) -> JSONValue {
         let metrics = dashboard.readings.map { reading -> (key: String, value: JSONValue) in
             let definition = reading.definition
-            return (definition.id, object([
-                ("window_days", number(definition.windowDays)),
-                ("numerator", hasIntegerNumerator(definition) ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
-                ("denominator", definition.valueKind == .count ? .null : number(Int(reading.counts.denominator))),
-                ("value", reading.value.map { definition.valueKind == .count ? number(Int($0)) : number($0) } ?? .null),
+            return (definition.id, object([("window_days", number(definition.windowDays))] + countFields(reading) + [
                 ("target", definition.target.map { .string($0.text) } ?? .null),
                 ("status", .string(reading.status.rawValue)),
             ]))
@@ -83,19 +79,46 @@ enum DashboardRendering {
         ])
     }
 
+    /// Section 4's daily trend of one metric.
+    static func json(_ series: MetricSeries, seller: String) -> JSONValue {
+        object([
+            ("seller", .string(seller)),
+            ("metric", .string(series.definition.id)),
+            ("days", .array(series.readings.map { day, reading in
+                object([("date", .string(day.description))] + countFields(reading) + [("status", .string(reading.status.rawValue))])
+            })),
+        ])
+    }
+
+    /// Numerator, denominator and value as section 4 writes them.
+    private static func countFields(_ reading: MetricReading) -> [(String, JSONValue)] {
+        let definition = reading.definition
+        return [
+            ("numerator", hasIntegerNumerator(definition) ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
+            ("denominator", definition.valueKind == .count ? .null : number(Int(reading.counts.denominator))),
+            ("value", reading.value.map { definition.valueKind == .count ? number(Int($0)) : number($0) } ?? .null),
+        ]
+    }
+
     static func csv(_ dashboards: [Dashboard]) -> String {
         var text = "seller,as_of,metric,window_days,numerator,denominator,value,target,status\n"
         for dashboard in dashboards {
             for reading in dashboard.readings {
                 let definition = reading.definition
-                let fields = [dashboard.seller, dashboard.asOf.description, definition.id, String(definition.windowDays),
-                              hasIntegerNumerator(definition) ? String(reading.counts.numerator) : String(reading.numerator),
-                              definition.valueKind == .count ? "" : String(reading.counts.denominator),
-                              reading.value.map { String($0) } ?? "", definition.target?.text ?? "", reading.status.rawValue]
+                let fields = [dashboard.seller, dashboard.asOf.description, definition.id, String(definition.windowDays)]
+                    + csvCountFields(reading) + [definition.target?.text ?? "", reading.status.rawValue]
                 text += fields.map(csvField).joined(separator: ",") + "\n"
             }
         }
         return text
+    }
+
+    /// Numerator, denominator and value, as the JSON writes them.
+    static func csvCountFields(_ reading: MetricReading) -> [String] {
+        let definition = reading.definition
+        return [hasIntegerNumerator(definition) ? String(reading.counts.numerator) : String(reading.numerator),
+                definition.valueKind == .count ? "" : String(reading.counts.denominator),
+                reading.value.map { String($0) } ?? ""]
     }
 
     /// Like Seller Central's account-health page.
@@ -148,7 +171,7 @@ enum DashboardRendering {
         }
     }
 
-    private static func paint(_ text: String, _ status: MetricStatus, _ colour: Bool) -> String {
+    static func paint(_ text: String, _ status: MetricStatus, _ colour: Bool) -> String {
         guard colour else { return text }
         let code = switch status {
         case .green: "32"
@@ -160,11 +183,11 @@ enum DashboardRendering {
     }
 
     /// Counts print as integers; sums of durations in their unit.
-    private static func hasIntegerNumerator(_ definition: MetricDefinition) -> Bool {
+    static func hasIntegerNumerator(_ definition: MetricDefinition) -> Bool {
         definition.valueKind == .rate || definition.valueKind == .count
     }
 
-    private static func csvField(_ text: String) -> String {
+    static func csvField(_ text: String) -> String {
         text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 

@@ -14,8 +14,11 @@ public struct Target: Sendable, Equatable {
     public enum Comparison: Sendable { case below, above, zero }
 
     public let text: String
-    let comparison: Comparison
+    public let comparison: Comparison
     let threshold: (numerator: Int64, denominator: Int64)
+
+    /// The limit in the metric's own unit (a rate as a fraction), for drawing it.
+    public var limit: Double { Double(threshold.numerator) / Double(threshold.denominator) }
 
     static func below(_ numerator: Int64, per denominator: Int64, _ text: String) -> Target {
         Target(text: text, comparison: .below, threshold: (numerator, denominator))

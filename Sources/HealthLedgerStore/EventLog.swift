@@ -168,6 +168,16 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// The seller's daily deltas: from the projection, or with `knownAt` from a replay of the
+    /// events recorded by then.
+    public func dailyDeltas(seller: String, knownAt: Instant? = nil) throws(StoreError) -> DailyDeltas {
+        try read { db in
+            let projector = Projector(db: db)
+            guard let knownAt else { return DailyDeltas(try projector.liveDeltas(of: seller)) }
+            return DailyDeltas(try projector.replay(seller: seller, knownAt: knownAt).deltas(of: seller).byKey)
+        }
+    }
+
     /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
     public func replay(seller: String? = nil, knownAt: Instant? = nil) throws(StoreError) -> ProjectionReplay {
         try read { db in try Projector(db: db).replay(seller: seller, knownAt: knownAt) }

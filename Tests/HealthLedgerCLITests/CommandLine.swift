@@ -55,7 +55,7 @@ struct HealthLedgerProcess {
 }
 
 /// A fresh temporary folder, removed at the end of the test.
-final class TemporaryFolder {
+final class TemporaryFolder: Sendable {
     let url: URL
 
     init() {

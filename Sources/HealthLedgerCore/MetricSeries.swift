@@ -1,0 +1,56 @@
+/// A seller's daily deltas, every metric: the projection's counters, or a replay's.
+public struct DailyDeltas: Sendable {
+    /// By metric index, sorted by day.
+    private let byMetric: [[(day: Int, counts: Counts)]]
+
+    public init(_ deltas: [DeltaKey: Counts]) {
+        var byMetric = [[(day: Int, counts: Counts)]](repeating: [], count: MetricCatalog.all.count)
+        for (key, counts) in deltas where !counts.isZero { byMetric[key.metric].append((key.day, counts)) }
+        self.byMetric = byMetric.map { $0.sorted { $0.day < $1.day } }
+    }
+
+    /// The metric's counts as of every day of `days`: running sums, not one sum a day.
+    public func series(metric: Int, days: ClosedRange<Int>) -> MetricSeries {
+        var counts: [Counts] = []
+        counts.reserveCapacity(days.count)
+        var total = Counts()
+        var next = 0
+        let deltas = byMetric[metric]
+        for day in days {
+            while next < deltas.count, deltas[next].day <= day {
+                total = total + deltas[next].counts
+                next += 1
+            }
+            counts.append(total)
+        }
+        return MetricSeries(definition: MetricCatalog.all[metric], firstDay: days.lowerBound, counts: counts)
+    }
+
+    /// The days after `day` on which the metric's counts change with no new event (units
+    /// leaving the window, deadlines passing), with the counts from then on.
+    public func changes(metric: Int, after day: Int) -> [(day: Int, counts: Counts)] {
+        var total = Counts()
+        var changes: [(day: Int, counts: Counts)] = []
+        for delta in byMetric[metric] {
+            total = total + delta.counts
+            guard delta.day > day else { continue }
+            if let last = changes.last, last.day == delta.day {
+                changes[changes.count - 1].counts = total
+            } else {
+                changes.append((delta.day, total))
+            }
+        }
+        return changes
+    }
+}
+
+/// One metric as of each day of a range.
+public struct MetricSeries: Sendable {
+    public let definition: MetricDefinition
+    public let firstDay: Int
+    public let counts: [Counts]
+
+    public var readings: [(day: CivilDate, reading: MetricReading)] {
+        counts.enumerated().map { (CivilDate(daysSinceEpoch: firstDay + $0.offset), MetricReading(definition: definition, counts: $0.element)) }
+    }
+}
