@@ -84,10 +84,13 @@ enum DashboardRendering {
         object([
             ("seller", .string(seller)),
             ("metric", .string(series.definition.id)),
-            ("days", .array(series.readings.map { day, reading in
-                object([("date", .string(day.description))] + countFields(reading) + [("status", .string(reading.status.rawValue))])
-            })),
+            ("days", .array(series.readings.map { day, reading in json(reading, date: day) })),
         ])
+    }
+
+    /// One reading as a trend's day writes it, with its date when it has one.
+    static func json(_ reading: MetricReading, date: CivilDate?) -> JSONValue {
+        object((date.map { [("date", JSONValue.string($0.description))] } ?? []) + countFields(reading) + [("status", .string(reading.status.rawValue))])
     }
 
     /// Numerator, denominator and value as section 4 writes them.

@@ -36,6 +36,20 @@ public struct MetricReading: Sendable {
     }
 }
 
+extension MetricReading {
+    /// For a red-line metric that is not red: how many more units in the numerator, at the
+    /// same denominator, it can take before it turns red. Nil otherwise, or without volume.
+    public var headroom: Int64? {
+        guard definition.isRedLine, status != .red, let target = definition.target else { return nil }
+        if target.comparison == .zero { return 0 }
+        guard target.comparison == .below, counts.denominator > 0 else { return nil }
+        // Red once numerator · q ≥ p · scale · denominator.
+        let (p, q) = target.threshold
+        let redAt = (Int128(p) * Int128(definition.valueKind.numeratorScale) * Int128(counts.denominator) + Int128(q) - 1) / Int128(q)
+        return Int64(redAt) - 1 - counts.numerator
+    }
+}
+
 public enum AccountStatus: String, Sendable {
     case healthy
     case atRisk = "at_risk"

@@ -54,3 +54,23 @@ public struct MetricSeries: Sendable {
         counts.enumerated().map { (CivilDate(daysSinceEpoch: firstDay + $0.offset), MetricReading(definition: definition, counts: $0.element)) }
     }
 }
+
+/// What a metric will read if no event arrives after `asOf`: its counts change only as units
+/// leave the window and deadlines pass, which the daily deltas already hold.
+public struct MetricForecast: Sendable {
+    public let definition: MetricDefinition
+    public let asOf: MetricReading
+    /// The next days on which the value changes, with the reading from then on.
+    public let changes: [(day: CivilDate, reading: MetricReading)]
+    /// For a red metric, the first day it is green again.
+    public let greenAgain: CivilDate?
+
+    public init(deltas: DailyDeltas, metric: Int, asOf day: Int, changes limit: Int) {
+        definition = MetricCatalog.all[metric]
+        let definition = definition
+        asOf = MetricReading(definition: definition, counts: deltas.series(metric: metric, days: day...day).counts[0])
+        let all = deltas.changes(metric: metric, after: day).map { (CivilDate(daysSinceEpoch: $0.day), MetricReading(definition: definition, counts: $0.counts)) }
+        changes = Array(all.prefix(limit))
+        greenAgain = asOf.status == .red ? all.first { $0.1.status == .green }?.0 : nil
+    }
+}
