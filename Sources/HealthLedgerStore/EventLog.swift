@@ -178,6 +178,11 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Every unit history of the seller, as the projection keeps them.
+    public func unitHistories(seller: String) throws(StoreError) -> [(unit: UnitReference, events: [UnitEvent])] {
+        try read { db in try Projector(db: db).histories(of: seller) }
+    }
+
     /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
     public func replay(seller: String? = nil, knownAt: Instant? = nil) throws(StoreError) -> ProjectionReplay {
         try read { db in try Projector(db: db).replay(seller: seller, knownAt: knownAt) }

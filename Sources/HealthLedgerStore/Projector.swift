@@ -193,6 +193,11 @@ final class Projector {
     /// Recomputes one seller's counters from its unit histories, as its settings now are.
     private func rebuild(seller: String, settings: SellerSettings) throws {
         try db.execute(sql: "DELETE FROM metric_deltas WHERE seller = ?", arguments: [seller])
+        try add(ProjectionReplay.deltas(of: histories(of: seller), settings: settings), seller: seller)
+    }
+
+    /// Every unit history of the seller.
+    func histories(of seller: String) throws -> [(unit: UnitReference, events: [UnitEvent])] {
         let rows = try Row.fetchCursor(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
         var histories: [(unit: UnitReference, events: [UnitEvent])] = []
         while let row = try rows.next() {
@@ -200,7 +205,7 @@ final class Projector {
             let bytes: Data = row[1]
             histories.append((unit, try bytes.withUnsafeBytes(UnitHistoryCoding.decode)))
         }
-        try add(ProjectionReplay.deltas(of: histories, settings: settings), seller: seller)
+        return histories
     }
 
     func settings(of seller: String) throws -> SellerSettings {

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import HealthLedgerCore
+import HealthLedgerStore
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "The units behind a metric's numerator as of a day, by the day each leaves the window, with their events.",
+        discussion: "For an average (response hours, handle seconds) every unit adds its duration; the listed numerators add up to the dashboard's."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The seller id.")
+    var seller: String
+
+    @Option(help: "The metric id.")
+    var metric: String
+
+    @Option(help: "The day, YYYY-MM-DD. Default: today in the seller's time zone.")
+    var asOf: String?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard MetricCatalog.byID[metric] != nil else {
+            throw ValidationError("Unknown metric \(metric); the metrics are: \(MetricCatalog.all.map(\.id).joined(separator: ", ")).")
+        }
+        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
+        guard format != .csv else { throw ValidationError("--format is table or json.") }
+    }
+
+    func run() throws {
+        let log = try database.open(readOnly: true)
+        let settings = try log.settings(of: seller)
+        let day = asOf.flatMap(CivilDate.init(iso:))
+            ?? CivilDate(daysSinceEpoch: settings.calendar.day(of: Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))))
+        let index = MetricCatalog.all.firstIndex { $0.id == metric }!
+        let definition = MetricCatalog.all[index]
+        let units = Explanation.numerator(of: index, asOf: day.daysSinceEpoch, histories: try log.unitHistories(seller: seller), settings: settings)
+        func added(_ unit: Explanation) -> String {
+            switch definition.valueKind {
+            case .rate, .count: String(unit.measure.numerator)
+            case .hours: String(format: "%.2f h", Double(unit.measure.numerator) / Double(Instant.microsecondsPerHour))
+            case .seconds: String(format: "%.1f s", Double(unit.measure.numerator) / 1_000_000)
+            }
+        }
+        if format == .json {
+            print(JSONValue.object(JSONObject([
+                ("seller", .string(seller)),
+                ("metric", .string(metric)),
+                ("as_of", .string(day.description)),
+                ("units", .array(units.map { unit in
+                    .object(JSONObject([
+                        ("unit", .string(unit.unit.key)),
+                        ("attributed_to", .string(CivilDate(daysSinceEpoch: unit.measure.day).description)),
+                        ("leaves_window", .string(CivilDate(daysSinceEpoch: unit.leavesWindow).description)),
+                        ("numerator", .number(JSONNumber(lexeme: String(unit.measure.numerator)))),
+                        ("events", .array(unit.events.map { event in
+                            .object(JSONObject([("id", .string(event.id)), ("at", .string(event.at.rfc3339(offsetSeconds: 0))),
+                                                ("what", .string(UnitEventDescription.text(event.fact)))]))
+                        })),
+                    ]))
+                })),
+            ])).prettyPrinted)
+            return
+        }
+        print("\(seller) · \(definition.name) · as of \(day): \(units.count) units in the numerator")
+        let rows = units.map { unit in
+            [unit.unit.key, CivilDate(daysSinceEpoch: unit.measure.day).description, CivilDate(daysSinceEpoch: unit.leavesWindow).description, added(unit),
+             unit.events.map { "\(CivilDate(daysSinceEpoch: settings.calendar.day(of: $0.at)).description.dropFirst(5)) \(UnitEventDescription.text($0.fact))" }
+                .joined(separator: "; ")]
+        }
+        print(TextTable(header: ["Unit", "Attributed to", "Leaves window", "Adds", "Events"], rows: rows).rendered)
+    }
+}
+
+/// How a unit's events read in an explanation.
+enum UnitEventDescription {
+    static func text(_ fact: UnitEvent.Fact) -> String {
+        switch fact {
+        case .orderPlaced(let terms): "placed (\(terms.isMerchantFulfilled ? "FBM" : "FBA"))"
+        case .orderShipped(let hasTracking): hasTracking ? "shipped with tracking" : "shipped without tracking"
+        case .trackingAdded: "tracking added"
+        case .carrierScan: "carrier scan"
+        case .orderDelivered: "delivered"
+        case .orderCancelled(let bySeller): bySeller ? "cancelled by the seller" : "cancelled by the buyer"
+        case .feedbackPosted(let feedback, let rating, let order): "feedback \(feedback) rated \(rating) on \(order)"
+        case .feedbackRemoved(let feedback, _): "feedback \(feedback) removed"
+        case .claimFiled(let claim, let kind, let order): "\(kind == .aToZ ? "A-to-z claim" : "chargeback") \(claim) on \(order)"
+        case .claimReversed(let claim, _): "claim \(claim) reversed"
+        case .refundIssued: "refund"
+        case .surveyAnswered(let solved): solved ? "survey: solved" : "survey: not solved"
+        case .buyerMessage(let message): "buyer message \(message)"
+        case .sellerReply: "seller reply"
+        case .noReplyNeeded: "marked no reply needed"
+        case .threadClosed: "thread closed"
+        case .returnRequested: "return requested"
+        case .returnHandled: "return handled"
+        case .returnRejectionInvalid: "rejection ruled invalid"
+        case .returnFeedback(let satisfied): satisfied ? "return feedback: satisfied" : "return feedback: not satisfied"
+        case .policyViolation: "policy violation"
+        }
+    }
+}
