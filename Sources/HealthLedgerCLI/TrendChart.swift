@@ -9,12 +9,14 @@ enum TrendChart {
     private static let left = 64.0, right = 20.0, top = 34.0, bottom = 36.0
     private static let colours: [MetricStatus: String] = [.green: "#e3f4e6", .yellow: "#fdf3d6", .red: "#fbe1df"]
 
-    static func svg(_ series: [MetricSeries], seller: String, knownAt: String?) -> String {
-        let height = panelHeight * Double(series.count) + 28
+    /// With a seller, a title line names it (and the known-at time) above the panels.
+    static func svg(_ series: [MetricSeries], seller: String?, knownAt: String?) -> String {
+        let titleHeight = seller == nil ? 0.0 : 28
+        let height = panelHeight * Double(series.count) + titleHeight
         var out = ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(width))" height="\##(Int(height))" viewBox="0 0 \##(Int(width)) \##(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">"##
         out += ##"<rect width="100%" height="100%" fill="#ffffff"/>"##
-        out += text(left, 18, "\(seller)" + (knownAt.map { " · as known at \($0)" } ?? ""), size: 13, weight: "bold")
-        for (index, one) in series.enumerated() { out += panel(one, y: 28 + panelHeight * Double(index)) }
+        if let seller { out += text(left, 18, seller + (knownAt.map { " · as known at \($0)" } ?? ""), size: 13, weight: "bold") }
+        for (index, one) in series.enumerated() { out += panel(one, y: titleHeight + panelHeight * Double(index)) }
         return out + "</svg>"
     }
 
