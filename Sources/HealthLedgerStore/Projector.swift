@@ -166,8 +166,18 @@ final class Projector {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var replay = ProjectionReplay()
+        // Lines are decoded a batch at a time on every core; the fold takes them in order.
+        var batch: [String] = []
+        func fold() throws {
+            for decoded in ParallelMap.map(batch, EventDecoder.decodeStored) { replay.add(try Self.event(decoded)) }
+            batch.removeAll(keepingCapacity: true)
+        }
         let rows = try String.fetchCursor(db, sql: "SELECT json FROM events \(filter) ORDER BY seq", arguments: arguments)
-        while let json = try rows.next() { replay.add(try Self.decode(json)) }
+        while let json = try rows.next() {
+            batch.append(json)
+            if batch.count == 4096 { try fold() }
+        }
+        try fold()
         return replay
     }
 
@@ -257,8 +267,10 @@ final class Projector {
     }
 
     /// Events in the log passed validation when they were appended.
-    static func decode(_ json: String) throws -> Event {
-        switch EventDecoder.decodeStored(json) {
+    static func decode(_ json: String) throws -> Event { try event(EventDecoder.decodeStored(json)) }
+
+    private static func event(_ decoded: Result<Event, Rejection>) throws -> Event {
+        switch decoded {
         case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
         }
