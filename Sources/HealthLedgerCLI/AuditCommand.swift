@@ -1,5 +1,10 @@
 import ArgumentParser
+import HealthLedgerCore
 import HealthLedgerStore
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,21 +18,52 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Fail unless the head hash is this one.")
     var expectHead: String?
 
+    @Option(help: "text, or json: one report object on standard output.")
+    var format: ReportFormat = .text
+
     func run() throws {
         let log = try database.open(readOnly: true)
         let verification = try log.verify()
-        print("events: \(verification.eventCount)")
-        print("head: \(verification.headHash)")
-        var failed = !verification.isIntact
-        for problem in verification.problems { printError("audit: \(problem)") }
         let projection = try log.verifyProjection()
-        for difference in projection.differences { printError("audit: \(difference)") }
-        failed = failed || !projection.isEqual
-        if let expectHead, expectHead.lowercased() != verification.headHash {
-            printError("audit: the head hash is \(verification.headHash), not the expected \(expectHead)")
-            failed = true
+        let headMatches = expectHead.map { $0.lowercased() == verification.headHash }
+        let failed = !verification.isIntact || !projection.isEqual || headMatches == false
+        switch format {
+        case .json:
+            print(json(verification, projection, headMatches: headMatches, passed: !failed).prettyPrinted)
+        case .text:
+            print("events: \(verification.eventCount)")
+            print("head: \(verification.headHash)")
+            for problem in verification.problems { printError("audit: \(problem)") }
+            for difference in projection.differences { printError("audit: \(difference)") }
+            if headMatches == false, let expectHead {
+                printError("audit: the head hash is \(verification.headHash), not the expected \(expectHead)")
+            }
+            print(failed ? "audit: FAILED" : "audit: the log is intact and the projection equals its replay")
         }
-        print(failed ? "audit: FAILED" : "audit: the log is intact and the projection equals its replay")
         if failed { throw ExitCode(1) }
+    }
+
+    private func json(_ log: LogVerification, _ projection: ProjectionVerification, headMatches: Bool?, passed: Bool) -> JSONValue {
+        func number(_ value: Int64) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
+        func counts(_ counts: Counts) -> JSONValue { .object(JSONObject([("numerator", number(counts.numerator)), ("denominator", number(counts.denominator))])) }
+        return .object(JSONObject([
+            ("passed", .bool(passed)),
+            ("events", number(log.eventCount)),
+            ("head", .string(log.headHash)),
+            ("expected_head", expectHead.map { .string($0.lowercased()) } ?? .null),
+            ("head_matches", headMatches.map(JSONValue.bool) ?? .null),
+            ("log_problems", .array(log.problems.map { problem in
+                var members: [(key: String, value: JSONValue)] = [("kind", .string(problem.kind))]
+                if let sequence = problem.sequence { members.append(("sequence", number(sequence))) }
+                members.append(("message", .string(problem.description)))
+                return .object(JSONObject(members))
+            })),
+            ("projection_differences", .array(projection.differences.map { difference in
+                .object(JSONObject([
+                    ("seller", .string(difference.seller)), ("metric", .string(difference.metric)), ("as_of", .string(difference.day.description)),
+                    ("projected", counts(difference.projected)), ("replayed", counts(difference.replayed)),
+                ]))
+            })),
+        ]))
     }
 }

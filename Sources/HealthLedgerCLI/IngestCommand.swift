@@ -100,8 +100,18 @@ final class ProgressLine {
     private var visible = false
 
     func update(_ summary: IngestSummary) {
+        show("\(summary.linesRead) lines read, \(summary.appended) appended, \(summary.rejected) rejected")
+    }
+
+    /// `done` of `total` as a bar.
+    func update(done: Int, of total: Int, _ what: String) {
+        let filled = total > 0 ? min(30, done * 30 / total) : 0
+        show("[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] \(done) of \(total) \(what)")
+    }
+
+    private func show(_ text: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\(summary.linesRead) lines read, \(summary.appended) appended, \(summary.rejected) rejected\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8))
         visible = true
     }
 

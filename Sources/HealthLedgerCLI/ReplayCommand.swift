@@ -40,18 +40,26 @@ struct ReplayCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             return String(format: "%d events in %.2f s (%.0f events/s)", events, seconds, Double(events) / max(seconds, 1e-9))
         }
+        let log = try rebuild ? database.open() : database.open(readOnly: true)
+        // A bar on a terminal; the total is the whole log's (a seller's share ends it early).
+        let bar = ProgressLine()
+        let total = Int(try log.count)
+        let progress = { (done: Int) in bar.update(done: done, of: total, "events replayed") }
+        defer { bar.clear() }
         if rebuild {
-            let log = try database.open()
-            try log.rebuildProjection()
-            print("rebuilt the projection from \(rate(Int(try log.count)))")
+            try log.rebuildProjection(progress: progress)
+            bar.clear()
+            print("rebuilt the projection from \(rate(total))")
         } else if verify {
-            let verification = try database.open(readOnly: true).verifyProjection(seller: seller)
+            let verification = try log.verifyProjection(seller: seller, progress: progress)
+            bar.clear()
             for difference in verification.differences { printError("replay: \(difference)") }
             print("replayed \(rate(verification.eventCount))")
             print(verification.isEqual ? "replay: the projection equals the replay" : "replay: FAILED, \(verification.differences.count) differences")
             if !verification.isEqual { throw ExitCode(1) }
         } else {
-            let replay = try database.open(readOnly: true).replay(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)))
+            let replay = try log.replay(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)), progress: progress)
+            bar.clear()
             print("replayed \(rate(replay.eventCount)) of \(replay.sellers.count) sellers")
         }
     }

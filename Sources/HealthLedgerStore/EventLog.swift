@@ -184,16 +184,16 @@ public final class EventLog: Sendable {
     }
 
     /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
-    public func replay(seller: String? = nil, knownAt: Instant? = nil) throws(StoreError) -> ProjectionReplay {
-        try read { db in try Projector(db: db).replay(seller: seller, knownAt: knownAt) }
+    public func replay(seller: String? = nil, knownAt: Instant? = nil, progress: ((Int) -> Void)? = nil) throws(StoreError) -> ProjectionReplay {
+        try read { db in try Projector(db: db).replay(seller: seller, knownAt: knownAt, progress: progress) }
     }
 
     /// Replays the log from scratch and compares every seller's counters, every metric and
     /// every day, with the live projection.
-    public func verifyProjection(seller: String? = nil) throws(StoreError) -> ProjectionVerification {
+    public func verifyProjection(seller: String? = nil, progress: ((Int) -> Void)? = nil) throws(StoreError) -> ProjectionVerification {
         try read { db in
             let projector = Projector(db: db)
-            let replay = try projector.replay(seller: seller)
+            let replay = try projector.replay(seller: seller, progress: progress)
             let sellers = try seller.map { [$0] } ?? replay.sellers.union(projector.projectedSellers())
             let differences = try sellers.sorted().flatMap { seller in
                 ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replay.deltas(of: seller).byKey, seller: seller)
@@ -204,9 +204,9 @@ public final class EventLog: Sendable {
 
     /// Replaces the projection with a replay of the log, in one transaction: readers see the
     /// old projection or the new one, never a mix.
-    public func rebuildProjection() throws(StoreError) {
+    public func rebuildProjection(progress: ((Int) -> Void)? = nil) throws(StoreError) {
         do {
-            try queue.write { db in try Projector(db: db).rebuildAll() }
+            try queue.write { db in try Projector(db: db).rebuildAll(progress: progress) }
             units.validate(head: -1)
         } catch {
             throw StoreError(path: path, error)
@@ -277,6 +277,24 @@ public struct LogVerification: Sendable {
         case missingTrigger(String)
         case sequenceGap(expected: Int64, found: Int64)
         case hashMismatch(sequence: Int64)
+
+        /// For machine-read reports.
+        public var kind: String {
+            switch self {
+            case .missingTrigger: "missing_trigger"
+            case .sequenceGap: "sequence_gap"
+            case .hashMismatch: "hash_mismatch"
+            }
+        }
+
+        /// The sequence number where the check failed, when there is one.
+        public var sequence: Int64? {
+            switch self {
+            case .missingTrigger: nil
+            case .sequenceGap(let expected, _): expected
+            case .hashMismatch(let sequence): sequence
+            }
+        }
 
         public var description: String {
             switch self {

@@ -141,8 +141,8 @@ final class Projector {
     }
 
     /// Recomputes every unit history and every counter from the events of the log.
-    func rebuildAll() throws {
-        let replay = try self.replay()
+    func rebuildAll(progress: ((Int) -> Void)? = nil) throws {
+        let replay = try self.replay(progress: progress)
         try db.execute(sql: "DELETE FROM unit_histories; DELETE FROM metric_deltas")
         for seller in replay.sellers {
             let histories = replay.histories(of: seller)
@@ -153,7 +153,8 @@ final class Projector {
     }
 
     /// The log's events, of one seller or all, recorded up to `knownAt` or at any time, folded from scratch.
-    func replay(seller: String? = nil, knownAt: Instant? = nil) throws -> ProjectionReplay {
+    /// `progress` hears the count of events replayed so far, a batch at a time.
+    func replay(seller: String? = nil, knownAt: Instant? = nil, progress: ((Int) -> Void)? = nil) throws -> ProjectionReplay {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let seller {
@@ -171,6 +172,7 @@ final class Projector {
         func fold() throws {
             for decoded in ParallelMap.map(batch, EventDecoder.decodeStored) { replay.add(try Self.event(decoded)) }
             batch.removeAll(keepingCapacity: true)
+            progress?(replay.eventCount)
         }
         let rows = try String.fetchCursor(db, sql: "SELECT json FROM events \(filter) ORDER BY seq", arguments: arguments)
         while let json = try rows.next() {

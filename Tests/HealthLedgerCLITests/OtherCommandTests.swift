@@ -65,3 +65,32 @@ struct SampleTests {
         #expect(try HealthLedgerProcess.run(["audit"], in: folder.url).status == 0)
     }
 }
+
+struct AuditReportTests {
+    /// A changed byte in event 2 (after dropping the trigger that refuses updates) is named in
+    /// the JSON report with its sequence number, beside the missing trigger.
+    @Test func theJSONReportNamesEachProblemAndItsSequenceNumber() throws {
+        let folder = TemporaryFolder()
+        try folder.write("three.ndjson", (1...3).map { #"{"id":"e\#($0)","type":"carrier_scan","at":"2026-03-0\#($0)T10:00:00Z","seller":"acme","order":"o1"}"# }.joined(separator: "\n"))
+        _ = try HealthLedgerProcess.run(["ingest", "three.ndjson", "--recorded-at", "2026-03-05T00:00:00Z"], in: folder.url)
+        let intact = try HealthLedgerProcess.run(["audit", "--format", "json"], in: folder.url)
+        #expect(intact.status == 0)
+        let clean = try #require(try JSONSerialization.jsonObject(with: Data(intact.stdout.utf8)) as? [String: Any])
+        #expect(clean["passed"] as? Bool == true && clean["events"] as? Int == 3)
+        #expect((clean["log_problems"] as? [Any])?.isEmpty == true && (clean["projection_differences"] as? [Any])?.isEmpty == true)
+
+        let tamper = Process()
+        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        tamper.arguments = [folder.path("healthledger.sqlite"), "DROP TRIGGER events_refuse_update; UPDATE events SET json = replace(json, 'o1', 'o9') WHERE seq = 2"]
+        try tamper.run()
+        tamper.waitUntilExit()
+        let audit = try HealthLedgerProcess.run(["audit", "--format", "json", "--expect-head", clean["head"] as! String], in: folder.url)
+        #expect(audit.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        #expect(report["passed"] as? Bool == false)
+        #expect(report["head_matches"] as? Bool == true, "the head's own hash is as stored; the chain breaks at event 2")
+        let problems = try #require(report["log_problems"] as? [[String: Any]])
+        #expect(problems.contains { $0["kind"] as? String == "hash_mismatch" && $0["sequence"] as? Int == 2 })
+        #expect(problems.contains { $0["kind"] as? String == "missing_trigger" && $0["sequence"] == nil })
+    }
+}
