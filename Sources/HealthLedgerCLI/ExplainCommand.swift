@@ -35,8 +35,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let log = try database.open(readOnly: true)
         let settings = try log.settings(of: seller)
-        let day = asOf.flatMap(CivilDate.init(iso:))
-            ?? CivilDate(daysSinceEpoch: settings.calendar.day(of: Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))))
+        let day = settings.day(asOf: asOf)
         let index = MetricCatalog.all.firstIndex { $0.id == metric }!
         let definition = MetricCatalog.all[index]
         let units = Explanation.numerator(of: index, asOf: day.daysSinceEpoch, histories: try log.unitHistories(seller: seller), settings: settings)

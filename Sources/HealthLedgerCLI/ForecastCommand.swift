@@ -33,8 +33,7 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         let log = try database.open(readOnly: true)
         let settings = try log.settings(of: seller)
-        let day = asOf.flatMap(CivilDate.init(iso:))
-            ?? CivilDate(daysSinceEpoch: settings.calendar.day(of: Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))))
+        let day = settings.day(asOf: asOf)
         let deltas = try log.dailyDeltas(seller: seller)
         let forecasts = MetricCatalog.all.indices.map { MetricForecast(deltas: deltas, metric: $0, asOf: day.daysSinceEpoch, changes: changes) }
         if format == .json {

@@ -60,3 +60,15 @@ extension Instant: ExpressibleByArgument {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
+
+extension Instant {
+    /// The clock. Only the command line reads it; everything below it is given instants.
+    static var now: Instant { Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
+}
+
+extension SellerSettings {
+    /// The day an `--as-of` option names, or today in the seller's time zone.
+    func day(asOf option: String?, at instant: Instant = .now) -> CivilDate {
+        option.flatMap(CivilDate.init(iso:)) ?? CivilDate(daysSinceEpoch: calendar.day(of: instant))
+    }
+}

@@ -113,7 +113,7 @@ final class Ingestion: @unchecked Sendable {
         summary.through = batch.through ?? summary.through
         var rejected = batch.rejections
         if !batch.events.isEmpty {
-            let recordedAt = pinnedRecordedAt ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+            let recordedAt = pinnedRecordedAt ?? .now
             for (index, outcome) in try log.append(batch.events, recordedAt: recordedAt).enumerated() {
                 switch outcome {
                 case .appended(let sequence):

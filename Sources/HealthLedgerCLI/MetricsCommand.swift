@@ -39,7 +39,7 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let log = try database.open(readOnly: true)
         let dashboards = try (all ? log.sellers() : [seller!]).map { seller in
-            let day = day(for: try log.settings(of: seller))
+            let day = try log.settings(of: seller).day(asOf: asOf, at: knownAt.flatMap(Instant.init(rfc3339:)) ?? .now)
             guard let knownAt else { return try log.dashboard(seller: seller, asOf: day) }
             return try log.dashboard(seller: seller, asOf: day, knownAt: Instant(rfc3339: knownAt)!, knownAtText: knownAt)
         }
@@ -50,12 +50,6 @@ struct MetricsCommand: ParsableCommand {
         case (.table, false): print(DashboardRendering.table(dashboards[0], colour: isatty(STDOUT_FILENO) == 1))
         case (.table, true): print(DashboardRendering.summary(dashboards, colour: isatty(STDOUT_FILENO) == 1))
         }
-    }
-
-    private func day(for settings: SellerSettings) -> CivilDate {
-        if let asOf { return CivilDate(iso: asOf)! }
-        let now = knownAt.flatMap(Instant.init(rfc3339:)) ?? Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-        return CivilDate(daysSinceEpoch: settings.calendar.day(of: now))
     }
 }
 

@@ -29,8 +29,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let log = try database.open(readOnly: true)
         let settings = try log.settings(of: seller)
-        let day = asOf.flatMap(CivilDate.init(iso:))
-            ?? CivilDate(daysSinceEpoch: settings.calendar.day(of: Instant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))))
+        let day = settings.day(asOf: asOf)
         let dashboard = try log.dashboard(seller: seller, asOf: day)
         let deltas = try log.dailyDeltas(seller: seller)
         let days = (day.daysSinceEpoch - Self.trendDays + 1)...day.daysSinceEpoch
