@@ -6,7 +6,7 @@ import HealthLedgerStore
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "The units behind a metric's numerator as of a day, by the day each leaves the window, with their events.",
+        abstract: "The units behind a metric's numerator as of a day, by the day each leaves the window, with their events (for a thread, each message and how long it waited).",
         discussion: "For an average (response hours, handle seconds) every unit adds its duration; the listed numerators add up to the dashboard's."
     )
 
@@ -39,6 +39,23 @@ struct ExplainCommand: ParsableCommand {
         let index = MetricCatalog.all.firstIndex { $0.id == metric }!
         let definition = MetricCatalog.all[index]
         let units = Explanation.numerator(of: index, asOf: day.daysSinceEpoch, histories: try log.unitHistories(seller: seller), settings: settings)
+        let asOfEnd = AsOf(day: day.daysSinceEpoch, calendar: settings.calendar)
+        let clock = DateFormatter()
+        clock.timeZone = TimeZone(identifier: settings.timeZoneName) ?? TimeZone(identifier: "UTC")
+        clock.dateFormat = "MM-dd HH:mm"
+        func local(_ instant: Instant) -> String { clock.string(from: Date(timeIntervalSince1970: Double(instant.microseconds) / 1_000_000)) }
+        func hours(_ from: Instant, _ to: Instant) -> String { String(format: "%.1f h", Double(to.microseconds - from.microseconds) / Double(Instant.microsecondsPerHour)) }
+        /// A thread's messages as of the day, each with what settled it and after how long.
+        func messages(_ unit: Explanation) -> [(message: UnitEvent, text: String)] {
+            guard unit.unit.kind == .thread else { return [] }
+            let facts = ThreadFacts(events: unit.events, calendar: settings.calendar, asOf: asOfEnd)
+            return facts.messages.map { message in
+                let sent = "sent \(local(message.at))"
+                guard let settlement = facts.settlement(after: message.at) else { return (message, "\(sent), open for \(hours(message.at, asOfEnd.end))") }
+                let how = settlement.fact == .noReplyNeeded ? "marked no reply needed" : "answered"
+                return (message, "\(sent), \(how) after \(hours(message.at, settlement.at))")
+            }
+        }
         func added(_ unit: Explanation) -> String {
             switch definition.valueKind {
             case .rate, .count: String(unit.measure.numerator)
@@ -61,6 +78,9 @@ struct ExplainCommand: ParsableCommand {
                             .object(JSONObject([("id", .string(event.id)), ("at", .string(event.at.rfc3339(offsetSeconds: 0))),
                                                 ("what", .string(UnitEventDescription.text(event.fact)))]))
                         })),
+                        ("messages", .array(messages(unit).map { message, text in
+                            .object(JSONObject([("id", .string(message.id)), ("what", .string(text))]))
+                        })),
                     ]))
                 })),
             ])).prettyPrinted)
@@ -68,9 +88,11 @@ struct ExplainCommand: ParsableCommand {
         }
         print("\(seller) · \(definition.name) · as of \(day): \(units.count) units in the numerator")
         let rows = units.map { unit in
-            [unit.unit.key, CivilDate(daysSinceEpoch: unit.measure.day).description, CivilDate(daysSinceEpoch: unit.leavesWindow).description, added(unit),
-             unit.events.map { "\(CivilDate(daysSinceEpoch: settings.calendar.day(of: $0.at)).description.dropFirst(5)) \(UnitEventDescription.text($0.fact))" }
-                .joined(separator: "; ")]
+            let story = unit.unit.kind == .thread
+                ? messages(unit).map { "\(UnitEventDescription.text($0.message.fact)) \($0.text)" }
+                : unit.events.map { "\(local($0.at)) \(UnitEventDescription.text($0.fact))" }
+            return [unit.unit.key, CivilDate(daysSinceEpoch: unit.measure.day).description, CivilDate(daysSinceEpoch: unit.leavesWindow).description,
+                    added(unit), story.joined(separator: "; ")]
         }
         print(TextTable(header: ["Unit", "Attributed to", "Leaves window", "Adds", "Events"], rows: rows).rendered)
     }

@@ -24,3 +24,17 @@ struct ExplainCommandTests {
         }
     }
 }
+
+extension ExplainCommandTests {
+    /// A late thread shows each of its messages with how long it waited: one of them over 24 h.
+    @Test func aLateThreadShowsTheMessageThatWaitedOver24Hours() throws {
+        let explained = try HealthLedgerProcess.run(["explain", "--seller", "seller-1", "--metric", "late_response_rate", "--as-of", "2026-04-30", "--format", "json"],
+                                                    in: TrendCommandTests.sampleFolder.url)
+        let units = try #require((try JSONSerialization.jsonObject(with: Data(explained.stdout.utf8)) as? [String: Any])?["units"] as? [[String: Any]])
+        #expect(!units.isEmpty)
+        for unit in units {
+            let waits = (unit["messages"] as? [[String: Any]] ?? []).compactMap { ($0["what"] as? String)?.split(separator: " ").dropLast().last.flatMap { Double($0) } }
+            #expect(waits.contains { $0 > 24 }, "\(unit["unit"] ?? "")")
+        }
+    }
+}
