@@ -386,3 +386,30 @@ private struct Appender {
         return zone
     }
 }
+
+/// A unit's events as the log holds them: its own, and for an order those of the messages,
+/// returns and violations that name it.
+struct UnitQuery {
+    static let configurationKey = "configuration"
+
+    let sql: String
+    let arguments: StatementArguments
+
+    /// Reads the seller's range of the log: a unit's events are not indexed, the projection
+    /// keeps them in `unit_histories`.
+    init(seller: String, unit: UnitReference?, columns: String) {
+        var sql = "SELECT \(columns) FROM events WHERE seller = ?"
+        var arguments: StatementArguments = [seller]
+        if let unit {
+            sql += " AND (unit = ?"
+            arguments += [unit.key]
+            if case .order(let order) = unit {
+                sql += " OR order_ref = ?"
+                arguments += [order]
+            }
+            sql += ")"
+        }
+        self.sql = sql + " ORDER BY at_us, id"
+        self.arguments = arguments
+    }
+}

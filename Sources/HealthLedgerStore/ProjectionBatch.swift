@@ -1,0 +1,81 @@
+import Dispatch
+import HealthLedgerCore
+
+/// What a batch of events brings to the projection, per seller.
+struct ProjectionInput: Sendable {
+    struct Seller: Sendable {
+        let seller: String
+        let settings: SellerSettings
+        let isReconfigured: Bool
+        let units: [(key: SellerUnit, before: [UnitEvent], new: [UnitEvent])]
+    }
+
+    let sellers: [Seller]
+}
+
+/// What a batch of events changes in the projection, per seller.
+struct ProjectionOutput: Sendable {
+    struct Unit: Sendable {
+        let key: SellerUnit
+        let events: [UnitEvent]
+        let stored: [UInt8]
+        /// The unit's contribution before and after, from the first day the batch changes.
+        var old = Contribution()
+        var new = Contribution()
+    }
+
+    struct Seller: Sendable {
+        let seller: String
+        let settings: SellerSettings
+        let isReconfigured: Bool
+        var units: [Unit]
+        var change: ContributionSum
+    }
+
+    var sellers: [Seller]
+
+    /// Takes the units of `correction` in place of the same units here.
+    mutating func replaceUnits(with correction: ProjectionOutput) {
+        for corrected in correction.sellers {
+            let index = sellers.firstIndex { $0.seller == corrected.seller }!
+            let positions = Dictionary(uniqueKeysWithValues: sellers[index].units.enumerated().map { ($0.element.key, $0.offset) })
+            for unit in corrected.units {
+                let position = positions[unit.key]!
+                sellers[index].change.subtract(sellers[index].units[position])
+                sellers[index].change.add(unit)
+                sellers[index].units[position] = unit
+            }
+        }
+    }
+}
+
+extension ContributionSum {
+    mutating func add(_ unit: ProjectionOutput.Unit) {
+        add(unit.new)
+        subtract(unit.old)
+    }
+
+    mutating func subtract(_ unit: ProjectionOutput.Unit) {
+        add(unit.old)
+        subtract(unit.new)
+    }
+}
+
+/// A value computed on another thread while the caller goes on.
+final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            self.value = compute()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value; call once.
+    func wait() -> Value {
+        done.wait()
+        return value!
+    }
+}
