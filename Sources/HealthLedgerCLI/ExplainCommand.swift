@@ -12,31 +12,24 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The seller id.")
-    var seller: String
+    @OptionGroup var target: SellerDayOptions
 
     @Option(help: "The metric id.")
     var metric: String
-
-    @Option(help: "The day, YYYY-MM-DD. Default: today in the seller's time zone.")
-    var asOf: String?
 
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard MetricCatalog.byID[metric] != nil else {
-            throw ValidationError("Unknown metric \(metric); the metrics are: \(MetricCatalog.all.map(\.id).joined(separator: ", ")).")
-        }
-        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
+        _ = try MetricCatalog.index(ofOption: metric)
         guard format != .csv else { throw ValidationError("--format is table or json.") }
     }
 
     func run() throws {
         let log = try database.open(readOnly: true)
-        let settings = try log.settings(of: seller)
-        let day = settings.day(asOf: asOf)
-        let index = MetricCatalog.all.firstIndex { $0.id == metric }!
+        let (settings, day) = try target.resolve(in: log)
+        let seller = target.seller
+        let index = try MetricCatalog.index(ofOption: metric)
         let definition = MetricCatalog.all[index]
         let units = Explanation.numerator(of: index, asOf: day.daysSinceEpoch, histories: try log.unitHistories(seller: seller), settings: settings)
         let asOfEnd = AsOf(day: day.daysSinceEpoch, calendar: settings.calendar)

@@ -12,11 +12,7 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The seller id.")
-    var seller: String
-
-    @Option(help: "The day to forecast from, YYYY-MM-DD. Default: today in the seller's time zone.")
-    var asOf: String?
+    @OptionGroup var target: SellerDayOptions
 
     @Option(help: "How many coming changes to list per metric.")
     var changes = 5
@@ -25,15 +21,14 @@ struct ForecastCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
         guard format != .csv else { throw ValidationError("--format is table or json.") }
         guard changes >= 0 else { throw ValidationError("--changes must not be negative.") }
     }
 
     func run() throws {
         let log = try database.open(readOnly: true)
-        let settings = try log.settings(of: seller)
-        let day = settings.day(asOf: asOf)
+        let (_, day) = try target.resolve(in: log)
+        let seller = target.seller
         let deltas = try log.dailyDeltas(seller: seller)
         let forecasts = MetricCatalog.all.indices.map { MetricForecast(deltas: deltas, metric: $0, asOf: day.daysSinceEpoch, changes: changes) }
         if format == .json {

@@ -13,23 +13,15 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The seller id.")
-    var seller: String
-
-    @Option(help: "The day, YYYY-MM-DD. Default: today in the seller's time zone.")
-    var asOf: String?
+    @OptionGroup var target: SellerDayOptions
 
     @Option(help: "The HTML file to write.")
     var out: String
 
-    func validate() throws {
-        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-31.") }
-    }
-
     func run() throws {
         let log = try database.open(readOnly: true)
-        let settings = try log.settings(of: seller)
-        let day = settings.day(asOf: asOf)
+        let (_, day) = try target.resolve(in: log)
+        let seller = target.seller
         let dashboard = try log.dashboard(seller: seller, asOf: day)
         let deltas = try log.dailyDeltas(seller: seller)
         let days = (day.daysSinceEpoch - Self.trendDays + 1)...day.daysSinceEpoch

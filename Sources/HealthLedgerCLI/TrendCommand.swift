@@ -37,9 +37,7 @@ struct TrendCommand: ParsableCommand {
     func validate() throws {
         guard let first = CivilDate(iso: from), let last = CivilDate(iso: to) else { throw ValidationError("--from and --to must be dates like 2026-03-31.") }
         guard first.daysSinceEpoch <= last.daysSinceEpoch else { throw ValidationError("--from must not come after --to.") }
-        for id in metricIDs where MetricCatalog.byID[id] == nil {
-            throw ValidationError("Unknown metric \(id); the metrics are: \(MetricCatalog.all.map(\.id).joined(separator: ", ")).")
-        }
+        for id in metricIDs { _ = try MetricCatalog.index(ofOption: id) }
         if let knownAt, Instant(rfc3339: knownAt) == nil { throw ValidationError("--known-at must be an RFC 3339 time like 2026-03-12T23:59:59-08:00.") }
     }
 
@@ -48,7 +46,7 @@ struct TrendCommand: ParsableCommand {
     func run() throws {
         let deltas = try database.open(readOnly: true).dailyDeltas(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)))
         let days = CivilDate(iso: from)!.daysSinceEpoch...CivilDate(iso: to)!.daysSinceEpoch
-        let series = metricIDs.map { id in deltas.series(metric: MetricCatalog.all.firstIndex { $0.id == id }!, days: days) }
+        let series = try metricIDs.map { id in deltas.series(metric: try MetricCatalog.index(ofOption: id), days: days) }
         switch format {
         case .json:
             let objects = series.map { DashboardRendering.json($0, seller: seller) }
