@@ -219,7 +219,17 @@ public final class EventLog: Sendable {
 
     /// Every seller with an event in the log.
     public func sellers() throws(StoreError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT seller FROM events ORDER BY seller") }
+        // A skip-scan of the seller index: one seek per seller, not a read of every entry.
+        try read { db in
+            try String.fetchAll(db, sql: """
+                WITH RECURSIVE next(seller) AS (
+                    SELECT min(seller) FROM events
+                    UNION ALL
+                    SELECT (SELECT min(seller) FROM events WHERE seller > next.seller) FROM next WHERE next.seller IS NOT NULL
+                )
+                SELECT seller FROM next WHERE seller IS NOT NULL
+                """)
+        }
     }
 
     public var count: Int64 {
