@@ -24,7 +24,10 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let log = try database.open(readOnly: true)
         let verification = try log.verify()
-        let projection = try log.verifyProjection()
+        let bar = ProgressLine()
+        let total = Int(verification.eventCount)
+        let projection = try log.verifyProjection { bar.update(done: $0, of: total, "events replayed") }
+        bar.clear()
         let headMatches = expectHead.map { $0.lowercased() == verification.headHash }
         let failed = !verification.isIntact || !projection.isEqual || headMatches == false
         switch format {
