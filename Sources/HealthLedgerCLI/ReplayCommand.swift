@@ -60,7 +60,7 @@ struct ReplayCommand: ParsableCommand {
         } else {
             let replay = try log.replay(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)), progress: progress)
             bar.clear()
-            print("replayed \(rate(replay.eventCount)) of \(replay.sellers.count) sellers")
+            print("replayed \(rate(replay.eventCount)), sellers: \(replay.sellers.count)")
         }
     }
 }

@@ -72,3 +72,30 @@ struct ReplayCommandTests {
         return output
     }
 }
+
+extension ReplayCommandTests {
+    /// The golden audit's three batches (replay/audits/late-arrivals), ingested with their
+    /// recorded times: a trend known at one time applies it to every day, and `replay
+    /// --known-at` folds only what was recorded by then.
+    @Test func aTrendAndAReplayKnownAtATimeSeeOnlyWhatWasRecordedByThen() throws {
+        let folder = TemporaryFolder()
+        let audit = Repository.root.appendingPathComponent("replay/audits/late-arrivals")
+        for (file, recorded) in [("batch-1.ndjson", "2026-03-02T00:00:00Z"), ("batch-2.ndjson", "2026-03-05T00:00:00Z"), ("batch-3.ndjson", "2026-03-10T00:00:00Z")] {
+            #expect(try HealthLedgerProcess.run(["ingest", audit.appendingPathComponent(file).path, "--recorded-at", recorded], in: folder.url).status == 0)
+        }
+        func odr(_ extra: [String]) throws -> [String] {
+            let trend = try HealthLedgerProcess.run(["trend", "--seller", "late", "--metric", "order_defect_rate", "--from", "2026-03-03", "--to", "2026-03-06", "--format", "csv"] + extra, in: folder.url)
+            #expect(trend.status == 0, "\(trend.stderr)")
+            return trend.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[3...4].joined(separator: "/") }
+        }
+        // Knowing everything: o3 counts from 03-02, f1 (03-03, removed 03-04) only on 03-03.
+        #expect(try odr([]) == ["1/3", "0/3", "0/3", "0/3"])
+        // As the dashboard knew on 03-06 (batches 1 and 2): no o3, f1 never removed.
+        #expect(try odr(["--known-at", "2026-03-06T00:00:00Z"]) == ["1/2", "1/2", "1/2", "1/2"])
+        let replay = try HealthLedgerProcess.run(["replay", "--known-at", "2026-03-06T00:00:00Z"], in: folder.url)
+        #expect(replay.status == 0)
+        #expect(replay.stdout.hasPrefix("replayed 6 events") && replay.stdout.hasSuffix(", sellers: 1\n"))
+        let one = try HealthLedgerProcess.run(["replay", "--seller", "nobody"], in: folder.url)
+        #expect(one.stdout.hasPrefix("replayed 0 events"))
+    }
+}
