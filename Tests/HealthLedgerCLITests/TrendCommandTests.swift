@@ -51,3 +51,14 @@ struct TrendCommandTests {
         #expect(unknown.status == 2)
     }
 }
+
+extension TrendCommandTests {
+    @Test func theTableHasADateRowAndAColumnPerMetric() throws {
+        let table = try HealthLedgerProcess.run(["trend", "--seller", "seller-1", "--metric", "order_defect_rate,refund_rate", "--from", "2026-04-28", "--to", "2026-04-30"],
+                                                in: Self.sampleFolder.url)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0].split(separator: " ", omittingEmptySubsequences: true) == ["Date", "order_defect_rate", "refund_rate"])
+        #expect(lines[3].hasPrefix("2026-04-30") && lines[3].contains("0.55% (4 of 722)"))
+    }
+}
