@@ -44,15 +44,15 @@ enum ReportPage {
         let healthy = dashboard.status == .healthy
         let rows = dashboard.readings.sorted { ($0.definition.isRedLine ? 0 : 1) < ($1.definition.isRedLine ? 0 : 1) }.map { reading in
             let definition = reading.definition
-            return "<tr><td>\(escape(definition.name))\(definition.isRedLine ? " <span class=\"redline\">red line</span>" : "")</td>"
-                + "<td>\(definition.windowDays) d</td><td class=\"num\">\(escape(DashboardRendering.formattedValue(reading)))</td>"
-                + "<td class=\"num\">\(escape(DashboardRendering.formattedCount(reading)))</td><td>\(escape(definition.target?.text ?? "—"))</td>"
+            return "<tr><td>\(Markup.escape(definition.name))\(definition.isRedLine ? " <span class=\"redline\">red line</span>" : "")</td>"
+                + "<td>\(definition.windowDays) d</td><td class=\"num\">\(Markup.escape(DashboardRendering.formattedValue(reading)))</td>"
+                + "<td class=\"num\">\(Markup.escape(DashboardRendering.formattedCount(reading)))</td><td>\(Markup.escape(definition.target?.text ?? "—"))</td>"
                 + "<td><span class=\"status\" style=\"background:\(statusColours[reading.status]!)\">\(reading.status.rawValue)</span></td></tr>"
         }
         let charts = trends.map { "<div class=\"chart\">\(TrendChart.svg([$0], seller: nil, knownAt: nil))</div>" }
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(dashboard.seller)) · account health as of \(dashboard.asOf)</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(Markup.escape(dashboard.seller)) · account health as of \(dashboard.asOf)</title>
             <style>
             body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 32px auto; max-width: 820px; }
             h1 { font-size: 22px; margin: 0 0 4px; } .meta { color: #666; margin-bottom: 18px; }
@@ -64,8 +64,8 @@ enum ReportPage {
             .redline { color: #b3261e; font-size: 11px; margin-left: 4px; }
             h2 { font-size: 17px; margin: 8px 0 12px; } .chart { margin-bottom: 6px; }
             </style></head><body>
-            <h1>\(escape(dashboard.seller))</h1>
-            <div class="meta">\(escape(place)) · \(escape(settings.timeZoneName)) · as of \(dashboard.asOf)</div>
+            <h1>\(Markup.escape(dashboard.seller))</h1>
+            <div class="meta">\(Markup.escape(place)) · \(Markup.escape(settings.timeZoneName)) · as of \(dashboard.asOf)</div>
             <div class="account" style="background:\(healthy ? statusColours[.green]! : statusColours[.red]!)">Account \(healthy ? "healthy" : "at risk")</div>
             <table><tr><th>Metric</th><th>Window</th><th class="num">Value</th><th class="num">Count</th><th>Target</th><th>Status</th></tr>
             \(rows.joined(separator: "\n"))
@@ -74,10 +74,5 @@ enum ReportPage {
             \(charts.joined(separator: "\n"))
             </body></html>
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -88,9 +88,17 @@ enum TrendChart {
     }
 
     private static func text(_ x: Double, _ y: Double, _ content: String, size: Int = 12, weight: String = "normal", anchor: String = "start", colour: String = "#222222") -> String {
-        let escaped = content.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        let escaped = Markup.escape(content)
         return ##"<text x="\##(fmt(x))" y="\##(fmt(y))" font-size="\##(size)" font-weight="\##(weight)" text-anchor="\##(anchor)" fill="\##(colour)">\##(escaped)</text>"##
     }
 
     private static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+}
+
+/// Text inside HTML and SVG.
+enum Markup {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
 }

@@ -26,6 +26,14 @@ public struct DailyDeltas: Sendable {
         return MetricSeries(definition: MetricCatalog.all[metric], firstDay: days.lowerBound, counts: counts)
     }
 
+    /// One metric's counts as of `day`.
+    public func counts(metric: Int, asOf day: Int) -> Counts { series(metric: metric, days: day...day).counts[0] }
+
+    /// Every metric's counts as of `day`, by metric id.
+    public func counts(asOf day: Int) -> [String: Counts] {
+        Dictionary(uniqueKeysWithValues: MetricCatalog.all.indices.map { (MetricCatalog.all[$0].id, counts(metric: $0, asOf: day)) })
+    }
+
     /// The days after `day` on which the metric's counts change with no new event (units
     /// leaving the window, deadlines passing), with the counts from then on.
     public func changes(metric: Int, after day: Int) -> [(day: Int, counts: Counts)] {
@@ -68,7 +76,7 @@ public struct MetricForecast: Sendable {
     public init(deltas: DailyDeltas, metric: Int, asOf day: Int, changes limit: Int) {
         definition = MetricCatalog.all[metric]
         let definition = definition
-        asOf = MetricReading(definition: definition, counts: deltas.series(metric: metric, days: day...day).counts[0])
+        asOf = MetricReading(definition: definition, counts: deltas.counts(metric: metric, asOf: day))
         let all = deltas.changes(metric: metric, after: day).map { (CivilDate(daysSinceEpoch: $0.day), MetricReading(definition: definition, counts: $0.counts)) }
         changes = Array(all.prefix(limit))
         greenAgain = asOf.status == .red ? all.first { $0.1.status == .green }?.0 : nil

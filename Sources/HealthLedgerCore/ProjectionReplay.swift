@@ -50,17 +50,6 @@ public struct ProjectionReplay: Sendable {
     }
 }
 
-extension ContributionSum {
-    /// The counts of every metric as of `day`: the sum of the deltas up to it.
-    public func counts(asOf day: Int) -> [String: Counts] {
-        var counts: [String: Counts] = [:]
-        for (key, delta) in deltas where key.day <= day {
-            counts[MetricCatalog.all[key.metric].id, default: Counts()] = counts[MetricCatalog.all[key.metric].id, default: Counts()] + delta
-        }
-        return counts
-    }
-}
-
 /// A metric and day on which the projection and a replay disagree, with the value each gives
 /// as of that day.
 public struct ProjectionDifference: Equatable, Sendable, CustomStringConvertible {

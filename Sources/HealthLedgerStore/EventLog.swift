@@ -19,6 +19,7 @@ public final class PreparedEvent: Sendable {
     public let digest: Data
     /// The `unit` column; configurations share one key.
     public let unitKey: String?
+    static let configurationUnitKey = "configuration"
     /// The `order_ref` column: the event's `order` when its unit is something else (a message,
     /// return or violation about an order), so that an order's story includes it.
     public let orderReference: String?
@@ -30,7 +31,7 @@ public final class PreparedEvent: Sendable {
         json = decoded.json
         digest = Data(SHA256.hash(data: decoded.canonicalJSON))
         let unit = event.unit
-        unitKey = unit?.key ?? (event.type == .sellerConfigured ? UnitQuery.configurationKey : nil)
+        unitKey = unit?.key ?? (event.type == .sellerConfigured ? Self.configurationUnitKey : nil)
         if case .order = unit { orderReference = nil } else { orderReference = event.string("order") }
         unitEvents = UnitReference.unitEvents(of: event)
     }
@@ -133,11 +134,23 @@ public final class EventLog: Sendable {
     }
 
     /// The events of one seller's unit (or, with `unit` nil, all of the seller's events), in
-    /// valid-time order: by `at`, then by id.
+    /// valid-time order: by `at`, then by id. An order's include the messages, returns and
+    /// violations that name it. A read of the seller's range of the log: the projection keeps
+    /// units in `unit_histories`, so the events table has no per-unit index to maintain.
     public func events(seller: String, unit: UnitReference?) throws(StoreError) -> [StoredEvent] {
-        let query = UnitQuery(seller: seller, unit: unit, columns: "seq, id, type, seller, at, recorded_us, json")
+        var sql = "SELECT seq, id, type, seller, at, recorded_us, json FROM events WHERE seller = ?"
+        var arguments: StatementArguments = [seller]
+        if let unit {
+            sql += " AND (unit = ?"
+            arguments += [unit.key]
+            if case .order(let order) = unit {
+                sql += " OR order_ref = ?"
+                arguments += [order]
+            }
+            sql += ")"
+        }
         return try read { db in
-            try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { row in
+            try Row.fetchAll(db, sql: sql + " ORDER BY at_us, id", arguments: arguments).map { row in
                 StoredEvent(sequence: row[0], id: row[1], type: row[2], seller: row[3], at: row[4],
                             recordedAt: Instant(microseconds: row[5]), json: row[6])
             }
@@ -164,7 +177,7 @@ public final class EventLog: Sendable {
         try read { db in
             let replay = try Projector(db: db).replay(seller: seller, knownAt: knownAt)
             return Dashboard(seller: seller, asOf: day, knownAt: knownAtText, settings: replay.settings(of: seller),
-                             counts: replay.deltas(of: seller).counts(asOf: day.daysSinceEpoch))
+                             counts: DailyDeltas(replay.deltas(of: seller).byKey).counts(asOf: day.daysSinceEpoch))
         }
     }
 
@@ -394,32 +407,5 @@ private struct Appender {
         let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM sellers WHERE seller = ?", arguments: [seller])
         timeZones[seller] = zone
         return zone
-    }
-}
-
-/// A unit's events as the log holds them: its own, and for an order those of the messages,
-/// returns and violations that name it.
-struct UnitQuery {
-    static let configurationKey = "configuration"
-
-    let sql: String
-    let arguments: StatementArguments
-
-    /// Reads the seller's range of the log: a unit's events are not indexed, the projection
-    /// keeps them in `unit_histories`.
-    init(seller: String, unit: UnitReference?, columns: String) {
-        var sql = "SELECT \(columns) FROM events WHERE seller = ?"
-        var arguments: StatementArguments = [seller]
-        if let unit {
-            sql += " AND (unit = ?"
-            arguments += [unit.key]
-            if case .order(let order) = unit {
-                sql += " OR order_ref = ?"
-                arguments += [order]
-            }
-            sql += ")"
-        }
-        self.sql = sql + " ORDER BY at_us, id"
-        self.arguments = arguments
     }
 }
