@@ -1,7 +1,8 @@
 """Every event of an input line that `ingest --progress json` acknowledged is in the log.
 
 Usage: check-acknowledged.py INPUT.ndjson PROGRESS.ndjson LOG.sqlite
-A progress line acknowledges its `through` line and every line before it."""
+A progress line acknowledges its `through` line and every line before it. Prints how many
+acknowledged events it found."""
 import json
 import sqlite3
 import sys
@@ -23,3 +24,4 @@ missing = acknowledged - stored
 if missing:
     print(f"{len(missing)} acknowledged events missing, e.g. {sorted(missing)[:3]}", file=sys.stderr)
     sys.exit(1)
+print(len(acknowledged))
