@@ -79,15 +79,29 @@ public final class EventLog: Sendable {
             if readOnly, !FileManager.default.fileExists(atPath: path) {
                 throw StoreError.missing(path: path)
             }
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try Self.openQueue(path: path, configuration: configuration)
             // Migrating first, under the write lock, lets processes that open a new log at
             // once wait for each other instead of reading a schema half made.
-            if !readOnly { try LogSchema.migrator.migrate(queue) }
+            if !readOnly { try LogSchema.migrate(queue) }
             if try queue.read(LogSchema.migrator.hasBeenSuperseded) { throw StoreError.newerSchema(path: path) }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(path: path, error)
+        }
+    }
+
+    /// Turning a new file to WAL needs the lock that another process creating the same log at
+    /// once may hold, and SQLite answers busy at once rather than waiting for it: so wait here,
+    /// as long as the busy timeout would.
+    private static func openQueue(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                return try DatabaseQueue(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
         }
     }
 

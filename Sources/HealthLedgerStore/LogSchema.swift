@@ -68,4 +68,21 @@ enum LogSchema {
         }
         return migrator
     }()
+
+    /// GRDB reads which migrations a database has before it takes the write lock for each one,
+    /// so processes that open a log at once can start the same migration: the later one fails
+    /// and rolls back. Each such failure means another process made progress, so trying again
+    /// (at most once per migration) goes on from where it left the schema.
+    static func migrate(_ queue: DatabaseQueue) throws {
+        var attemptsLeft = migrator.migrations.count
+        while true {
+            do {
+                return try migrator.migrate(queue)
+            } catch {
+                if try queue.read(migrator.hasCompletedMigrations) { return }
+                guard attemptsLeft > 0 else { throw error }
+                attemptsLeft -= 1
+            }
+        }
+    }
 }

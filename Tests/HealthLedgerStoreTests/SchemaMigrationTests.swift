@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HealthLedgerCore
 import HealthLedgerStore
 import Testing
@@ -24,6 +25,24 @@ struct SchemaMigrationTests {
         let repost = try EventDecoder.decode(Array(#"{"id":"odr-repost","type":"feedback_posted","at":"2026-03-11T12:00:00Z","seller":"odr","order":"o5","feedback":"f5","rating":1}"#.utf8)).get()
         #expect(try log.append([repost], recordedAt: instant("2026-06-01T00:00:00Z")) == [.appended(sequence: 53)])
         #expect(try log.dashboard(seller: "odr", asOf: day).reading("order_defect_rate").counts == Counts(numerator: 6, denominator: 7))
+    }
+
+    /// Processes that open one log at once (cron jobs started together) race to migrate it; each
+    /// must find the schema complete, whoever made it.
+    @Test(arguments: [false, true]) func connectionsThatMigrateOneLogAtOnceAllSucceed(fromFirstVersion: Bool) throws {
+        for _ in 0..<8 {
+            let database = TemporaryDatabase()
+            if fromFirstVersion {
+                try FileManager.default.copyItem(at: Self.firstVersion, to: URL(fileURLWithPath: database.path))
+            }
+            let path = database.path
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do { _ = try EventLog(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 } == [])
+            #expect(try database.open().verify().eventCount == (fromFirstVersion ? 52 : 0))
+        }
     }
 }
 
