@@ -15,6 +15,9 @@ let package = Package(
     targets: [
         // Pure core: events, decoding, validation. No I/O, no SQLite.
         .target(name: "HealthLedgerCore"),
+        // Converters from report files (Amazon's, and generic CSV exports) to contract events,
+        // and the reading of Amazon's own performance report. Pure: bytes in, events out.
+        .target(name: "HealthLedgerImport", dependencies: ["HealthLedgerCore"]),
         // Seeded generator of realistic events for the sample, tests and benchmarks.
         .target(name: "HealthLedgerSimulation", dependencies: ["HealthLedgerCore"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -35,6 +38,7 @@ let package = Package(
                 "HealthLedgerCore",
                 "HealthLedgerStore",
                 "HealthLedgerSimulation",
+                "HealthLedgerImport",
                 "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +57,7 @@ let package = Package(
         ),
         .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore", "HealthLedgerSimulation"]),
+        .testTarget(name: "HealthLedgerImportTests", dependencies: ["HealthLedgerImport", "HealthLedgerCore"]),
         .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),
     ]
 )

@@ -82,16 +82,31 @@ final class Ingestion: @unchecked Sendable {
             case .tooLong:
                 current.rejections.append((origin, EventDecoder.lineTooLong, ""))
             case .bytes(let bytes):
-                if EventDecoder.isBlank(bytes) { return }
-                switch EventDecoder.decode(bytes) {
-                case .success(let decoded):
-                    current.events.append(PreparedEvent(decoded))
-                    current.origins.append(origin)
-                    if current.events.count >= batchSize { try handOver() }
-                case .failure(let rejection):
-                    current.rejections.append((origin, rejection, String(decoding: bytes, as: UTF8.self)))
-                }
+                try take(bytes, from: origin)
             }
+        }
+    }
+
+    /// Takes lines made from another file's lines (imported report rows): rejections name
+    /// `file` and the source line of each.
+    func ingest(lines: [(line: Int, bytes: [UInt8])], from file: String) throws {
+        fileOrdinal += 1
+        for (number, bytes) in lines {
+            current.linesRead += 1
+            current.through = (file, number)
+            try take(bytes, from: Origin(fileOrdinal: fileOrdinal, file: file, line: number))
+        }
+    }
+
+    private func take(_ bytes: some Collection<UInt8>, from origin: Origin) throws {
+        if EventDecoder.isBlank(bytes) { return }
+        switch EventDecoder.decode(bytes) {
+        case .success(let decoded):
+            current.events.append(PreparedEvent(decoded))
+            current.origins.append(origin)
+            if current.events.count >= batchSize { try handOver() }
+        case .failure(let rejection):
+            current.rejections.append((origin, rejection, String(decoding: bytes, as: UTF8.self)))
         }
     }
 
