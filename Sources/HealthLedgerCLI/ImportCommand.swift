@@ -51,15 +51,14 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every header is checked before anything is converted: a file that cannot be read as its
+        // format stops the import with nothing written.
+        let tables = try files.map { file in try readTable(file) }
         let log = try ingest ? database.open() : nil
         let settings = try log?.settings(of: seller)
         let zoneName = timeZone ?? settings?.timeZoneName ?? "UTC"
         let dateOrder = (marketplace ?? settings?.marketplace).flatMap(DateOrder.init(marketplace:)) ?? .monthDayYear
         var importer = Importer(seller: seller, times: ReportTimeReader(timeZone: TimeZone(identifier: zoneName)!, dateOrder: dateOrder))
-
-        // Every header is checked before anything is converted: a file that cannot be read as its
-        // format stops the import with nothing written.
-        let tables = try files.map { file in try readTable(file) }
         var converted: [(file: String, events: [ImportedEvent])] = []
         var shown = 0
         var rejectedRows = 0

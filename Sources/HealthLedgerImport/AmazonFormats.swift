@@ -25,11 +25,11 @@ extension ImportFormat {
     ) { row throws(RowProblem) in
         let order = try row.required("amazon-order-id")
         let placed = try row.time("purchase-date")
-        let fulfillment = try row.choice("fulfillment-channel", fulfillmentChannels)
+        let fulfillment = try row.choice("fulfillment-channel", fulfillmentChannels, expecting: "Amazon, AFN, Merchant or MFN")
         let status = try row.required("order-status")
         row.emit("order_placed", key: order, at: placed, [("order", .string(order)), ("fulfillment", .string(fulfillment))])
         if status.lowercased() == "cancelled" || status.lowercased() == "canceled" {
-            let byBuyer = row.text("is-buyer-requested-cancellation") == nil ? false : try row.choice("is-buyer-requested-cancellation", truths)
+            let byBuyer = row.text("is-buyer-requested-cancellation") == nil ? false : try row.choice("is-buyer-requested-cancellation", truths, expecting: "true or false")
             let at = try row.optionalTime("last-updated-date") ?? placed
             row.emit("order_cancelled", key: order, at: at, [("order", .string(order)), ("by", .string(byBuyer ? "buyer" : "seller"))])
         }

@@ -58,7 +58,7 @@ extension ImportFormat {
         let order = try row.required("order-id")
         let claim = try row.required("claim-id")
         let fields: [(String, JSONValue?)] = [("order", .string(order)), ("claim", .string(claim))]
-        row.emit("claim_filed", key: claim, at: try row.time("filed-at"), fields + [("kind", .string(try row.choice("kind", claimKinds)))])
+        row.emit("claim_filed", key: claim, at: try row.time("filed-at"), fields + [("kind", .string(try row.choice("kind", claimKinds, expecting: "a claim kind: a_to_z or chargeback")))])
         if let reversed = try row.optionalTime("reversed-at") { row.emit("claim_reversed", key: claim, at: reversed, fields) }
     }
 
@@ -81,7 +81,7 @@ extension ImportFormat {
         let thread = try row.required("thread-id")
         let message = try row.required("message-id")
         let sent = try row.time("sent-at")
-        if try row.choice("sender", senders) {
+        if try row.choice("sender", senders, expecting: "buyer, customer, seller or agent") {
             row.emit("buyer_message", key: "\(thread)/\(message)", at: sent, [
                 ("thread", .string(thread)), ("message", .string(message)), ("order", row.text("order-id").map(JSONValue.string)),
             ])

@@ -119,12 +119,10 @@ struct RowConversion {
     }
 
     /// The value a cell's text stands for, compared without case, spaces, hyphens or underscores.
-    func choice<Value>(_ column: String, _ choices: [String: Value]) throws(RowProblem) -> Value {
+    func choice<Value>(_ column: String, _ choices: [String: Value], expecting: String) throws(RowProblem) -> Value {
         let value = try required(column)
         let key = String(value.lowercased().filter { $0.isLetter || $0.isNumber })
-        guard let chosen = choices[key] else {
-            throw RowProblem(column: column, reason: "'\(value)' is none of \(choices.keys.sorted().joined(separator: ", "))")
-        }
+        guard let chosen = choices[key] else { throw RowProblem(column: column, reason: "'\(value)' is not \(expecting)") }
         return chosen
     }
 

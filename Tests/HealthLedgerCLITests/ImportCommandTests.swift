@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+struct ImportCommandTests {
+    static let samples = Repository.root.appendingPathComponent("replay/imports")
+    static let recorded = "2026-04-01T00:00:00Z"
+
+    static func configure(_ seller: String, zone: String, marketplace: String, in folder: TemporaryFolder) throws {
+        let line = #"{"id":"\#(seller)-configured","type":"seller_configured","at":"2026-01-01T00:00:00Z","seller":"\#(seller)","time_zone":"\#(zone)","marketplace":"\#(marketplace)"}"#
+        let result = try HealthLedgerProcess.run(["ingest", "--recorded-at", recorded, "-"], input: Data(line.utf8), in: folder.url)
+        try #require(result.status == 0)
+    }
+
+    static func reportFiles(_ seller: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: samples.appendingPathComponent(seller).path).sorted()
+            .map { samples.appendingPathComponent(seller).appendingPathComponent($0).path }
+    }
+
+    static func counts(_ seller: String, asOf: String, in folder: TemporaryFolder) throws -> [String: [Int?]] {
+        let result = try HealthLedgerProcess.run(["metrics", "--seller", seller, "--as-of", asOf, "--format", "json"], in: folder.url)
+        let dashboard = try MetricsCommandTests.json(result.stdout)
+        let metrics = try #require(dashboard["metrics"] as? [String: [String: Any]])
+        return metrics.mapValues { [($0["numerator"] as? NSNumber)?.intValue, ($0["denominator"] as? NSNumber)?.intValue] }
+    }
+
+    /// Every report of replay/imports/acme-us into one log (Los Angeles). As of 2026-03-31:
+    /// - orders 1, 2, 3, 6 are FBM, 4 and 5 FBA; 3 was cancelled by the seller before shipping.
+    /// - ODR 2 of 6: order 2's 1-star feedback and order 5's A-to-z claim; order 4's 3 stars are
+    ///   not negative and order 6's chargeback was reversed on 03-25. FBM 1 of 4, FBA 1 of 2.
+    /// - late shipment (30 d) 1 of 3: order 2 was due 03-05 (its promise) and shipped 03-07;
+    ///   orders 1 and 6 shipped in time; order 3 was cancelled before its date.
+    /// - valid tracking 2 of 3: orders 1 and 2 have tracking and a scan, order 6 no tracking.
+    /// - late response 1 of 2 (T2 waited 48 h, T1 2 h); average response (2 + 48) / 2 h;
+    ///   first reply within 8 h 1 of 2; handle time 300 + 600 s over 2 replies.
+    /// - return dissatisfaction 1 of 2: DRm1 was approved, DRm6 is pending past 48 h.
+    /// - perfect orders 1 of 6: only order 4 (1 and 2 have buyer messages, 2 is late, 3 was
+    ///   cancelled by the seller, 5 has a claim, 6 shipped without tracking).
+    @Test func theSellersReportsMakeTheHandWorkedDashboard() throws {
+        let folder = TemporaryFolder()
+        try Self.configure("acme-us", zone: "America/Los_Angeles", marketplace: "US", in: folder)
+        let result = try HealthLedgerProcess.run(["import", "auto", "--seller", "acme-us", "--ingest", "--recorded-at", Self.recorded] + Self.reportFiles("acme-us"), in: folder.url)
+        #expect(result.status == 1)
+        #expect(result.stdout == "rows not converted: 4  appended: 32  duplicates: 0  rejected: 0\n")
+        #expect(result.stderr.contains("acme-us/all-orders.txt:9: purchase-date: 'yesterday' is not a date or timestamp this reader knows"))
+        let counts = try Self.counts("acme-us", asOf: "2026-03-31", in: folder)
+        #expect(counts["order_defect_rate"] == [2, 6])
+        #expect(counts["order_defect_rate_fbm"] == [1, 4])
+        #expect(counts["order_defect_rate_fba"] == [1, 2])
+        #expect(counts["chargeback_rate"] == [0, 6])
+        #expect(counts["late_shipment_rate_30d"] == [1, 3])
+        #expect(counts["valid_tracking_rate"] == [2, 3])
+        #expect(counts["late_response_rate"] == [1, 2])
+        #expect(counts["average_response_hours"] == [50, 2])
+        #expect(counts["first_reply_within_8h_rate"] == [1, 2])
+        #expect(counts["average_handle_seconds"] == [900, 2])
+        #expect(counts["return_dissatisfaction_rate"] == [1, 2])
+        #expect(counts["perfect_order_percentage"] == [1, 6])
+        // Pre-fulfillment cancellation as of 03-08: FBM orders 1, 2, 3 in the 7 days, 3 cancelled.
+        #expect(try Self.counts("acme-us", asOf: "2026-03-08", in: folder)["pre_fulfillment_cancel_rate"] == [1, 3])
+    }
+
+    @Test func importingTheSameFolderTwiceAppendsNothing() throws {
+        let folder = TemporaryFolder()
+        let arguments = ["import", "auto", "--seller", "acme-us", "--time-zone", "America/Los_Angeles", "--ingest", "--recorded-at", Self.recorded] + (try Self.reportFiles("acme-us"))
+        _ = try HealthLedgerProcess.run(arguments, in: folder.url)
+        let again = try HealthLedgerProcess.run(arguments, in: folder.url)
+        #expect(again.stdout == "rows not converted: 4  appended: 0  duplicates: 32  rejected: 0\n")
+    }
+
+    /// The German feedback file's header is translated and its dates are `%d.%m.%y`: the
+    /// marketplace and time zone come from the seller's configuration. Order 1 (FBM) has 2 stars
+    /// on 05.03.26, so ODR as of 03-31 is 1 of 2.
+    @Test func aSellersMarketplaceGivesItsDateFormat() throws {
+        let folder = TemporaryFolder()
+        try Self.configure("acme-de", zone: "Europe/Berlin", marketplace: "DE", in: folder)
+        let result = try HealthLedgerProcess.run(["import", "amazon-orders", "--seller", "acme-de", "--ingest", "--recorded-at", Self.recorded,
+                                                  Self.samples.appendingPathComponent("acme-de/all-orders.txt").path], in: folder.url)
+        #expect(result.status == 0)
+        let feedback = try HealthLedgerProcess.run(["import", "amazon-feedback", "--seller", "acme-de", "--ingest", "--recorded-at", Self.recorded,
+                                                    Self.samples.appendingPathComponent("acme-de/feedback.txt").path], in: folder.url)
+        #expect(feedback.status == 0)
+        #expect(try Self.counts("acme-de", asOf: "2026-03-31", in: folder)["order_defect_rate"] == [1, 2])
+        let events = try HealthLedgerProcess.run(["events", "--seller", "acme-de", "--order", "302-0000001-0000001"], in: folder.url)
+        #expect(events.stdout.contains(#""at":"2026-03-05T00:00:00+01:00""#))
+    }
+
+    @Test func withoutIngestTheEventsAreNDJSONThatIngestTakes() throws {
+        let folder = TemporaryFolder()
+        let converted = try HealthLedgerProcess.run(["import", "messages-csv", "--seller", "acme-us", Self.samples.appendingPathComponent("acme-us/messages.csv").path], in: folder.url)
+        #expect(converted.status == 0)
+        #expect(converted.stdout.split(separator: "\n").count == 4)
+        let ingested = try HealthLedgerProcess.run(["ingest", "--recorded-at", Self.recorded, "-"], input: Data(converted.stdout.utf8), in: folder.url)
+        #expect(ingested.stdout == "appended: 4  duplicates: 0  rejected: 0\n")
+    }
+
+    @Test func aFileWithoutARequiredColumnStopsTheImportWithNothingWritten() throws {
+        let folder = TemporaryFolder()
+        let bad = try folder.write("scans.csv", "order-id,carrier\no1,UPS\n")
+        let result = try HealthLedgerProcess.run(["import", "carrier-scans-csv", "--seller", "s", "--ingest",
+                                                  Self.samples.appendingPathComponent("acme-us/carrier-scans.csv").path, bad], in: folder.url)
+        #expect(result.status == 2)
+        #expect(result.stderr == "healthledger: \(bad): the header lacks the column 'scan-time' that carrier-scans-csv needs\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("healthledger.sqlite")))
+    }
+}
