@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import HealthLedgerCore
+import HealthLedgerImport
 
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Write the JSON Schema of every event type (what schemas/ holds) to a folder."
+        abstract: "Write the JSON Schema of every event type and the columns of every import format (what schemas/ holds) to a folder."
     )
 
     @Option(help: "The folder to write into.")
@@ -16,6 +17,7 @@ struct SchemaCommand: ParsableCommand {
         for file in JSONSchemaRendering.files {
             try Data(file.json.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name))
         }
-        print("wrote \(JSONSchemaRendering.files.count) schemas to \(out)")
+        try Data(ImportFormatDocument.markdown.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(ImportFormatDocument.fileName))
+        print("wrote \(JSONSchemaRendering.files.count) schemas and \(ImportFormatDocument.fileName) to \(out)")
     }
 }

@@ -119,3 +119,12 @@ struct ImporterTests {
         #expect(Importer.detect(header: ["Datum", "Bewertung"]) == nil)
     }
 }
+
+struct ImportFormatDocumentTests {
+    @Test func theCommittedDocumentIsTheRenderingOfTheFormats() throws {
+        let committed = try String(contentsOf: ImporterTests.samples.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("schemas/\(ImportFormatDocument.fileName)"), encoding: .utf8)
+        #expect(committed == ImportFormatDocument.markdown, "schemas/\(ImportFormatDocument.fileName) is stale: run `healthledger schema --out schemas`")
+        for format in ImportFormat.all { #expect(committed.contains("## `\(format.name)`")) }
+    }
+}
