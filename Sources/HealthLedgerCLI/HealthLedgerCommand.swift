@@ -7,7 +7,7 @@ public struct HealthLedgerCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "healthledger",
         abstract: "Event-sourced account-health metrics for marketplace sellers.",
-        subcommands: [IngestCommand.self, ImportCommand.self, MetricsCommand.self, EventsCommand.self, AuditCommand.self, ReplayCommand.self, TrendCommand.self, ExplainCommand.self, ForecastCommand.self, ReportCommand.self, GenerateCommand.self, SchemaCommand.self]
+        subcommands: [IngestCommand.self, ImportCommand.self, ReconcileCommand.self, MetricsCommand.self, EventsCommand.self, AuditCommand.self, ReplayCommand.self, TrendCommand.self, ExplainCommand.self, ForecastCommand.self, ReportCommand.self, GenerateCommand.self, SchemaCommand.self]
     )
 
     public init() {}

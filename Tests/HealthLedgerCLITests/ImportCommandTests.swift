@@ -102,4 +102,26 @@ struct ImportCommandTests {
         #expect(result.stderr == "healthledger: \(bad): the header lacks the column 'scan-time' that carrier-scans-csv needs\n")
         #expect(!FileManager.default.fileExists(atPath: folder.path("healthledger.sqlite")))
     }
+
+    /// Amazon's sample report against the imported sample: FBM ODR and valid tracking differ
+    /// (Amazon counts 5 FBM orders and 3 valid trackings, our log 4 and 2), the rest matches.
+    @Test func reconcileSetsAmazonsNumbersBesideOurs() throws {
+        let folder = TemporaryFolder()
+        try Self.configure("acme-us", zone: "America/Los_Angeles", marketplace: "US", in: folder)
+        _ = try HealthLedgerProcess.run(["import", "auto", "--seller", "acme-us", "--ingest", "--recorded-at", Self.recorded] + Self.reportFiles("acme-us"), in: folder.url)
+        let report = Self.samples.appendingPathComponent("amazon-performance-acme-us.json").path
+        let table = try HealthLedgerProcess.run(["reconcile", "--seller", "acme-us", "--marketplace-id", "ATVPDKIKX0DER", report], in: folder.url)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("Account status: Amazon NORMAL, HealthLedger at_risk"))
+        #expect(table.stdout.contains("validTrackingRate differs:\n  - 1 fewer in our numerator: carrier scans (carrier-scans-csv) not imported, or behind"))
+        let json = try HealthLedgerProcess.run(["reconcile", "--seller", "acme-us", "--marketplace-id", "ATVPDKIKX0DER", "--format", "json", report], in: folder.url)
+        let lines = try #require(try MetricsCommandTests.json(json.stdout)["lines"] as? [[String: Any]])
+        #expect(lines.map { $0["metric"] as? String } == ["order_defect_rate_fbm", "order_defect_rate_fba", "late_shipment_rate_10d", "late_shipment_rate_30d",
+                                                          "pre_fulfillment_cancel_rate", "valid_tracking_rate", "on_time_delivery_rate"])
+        #expect(lines.map { $0["matches"] as? Bool } == [false, true, true, true, true, false, true])
+        let ours = try #require(lines[0]["ours"] as? [String: Any])
+        #expect(ours["numerator"] as? Int == 1 && ours["denominator"] as? Int == 4)
+        let several = try HealthLedgerProcess.run(["reconcile", "--seller", "acme-us", report], in: folder.url)
+        #expect(several.status == 2 && several.stderr.contains("name one with --marketplace-id"))
+    }
 }
