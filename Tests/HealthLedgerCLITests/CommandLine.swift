@@ -54,6 +54,30 @@ struct HealthLedgerProcess {
     }
 }
 
+extension HealthLedgerProcess {
+    /// Runs one of the project's scripts with bash, pointed at the built executable.
+    static func runScript(_ script: String, _ arguments: [String], in folder: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script] + arguments
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["HEALTHLEDGER"] = executable.path
+        process.environment = environment
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
+        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        group.wait()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
 /// A fresh temporary folder, removed at the end of the test.
 final class TemporaryFolder: Sendable {
     let url: URL

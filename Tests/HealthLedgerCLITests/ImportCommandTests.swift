@@ -124,4 +124,39 @@ struct ImportCommandTests {
         let several = try HealthLedgerProcess.run(["reconcile", "--seller", "acme-us", report], in: folder.url)
         #expect(several.status == 2 && several.stderr.contains("name one with --marketplace-id"))
     }
+
+    /// `ops/ingest-amazon` on a folder as a seller downloads it: All Orders at the top (found by
+    /// its header), the German feedback in `amazon-feedback/` (its header is translated). Order 1
+    /// (FBM) has 2 stars, order 2 (FBA) none: ODR 1 of 2 and FBM ODR 1 of 1 are red; order 1 has
+    /// no ship confirmation (no shipments file yet), so late shipment (30 d) is 1 of 1.
+    @Test func theCronScriptImportsEachNewFileOnce() throws {
+        let folder = TemporaryFolder()
+        try Self.configure("acme-de", zone: "Europe/Berlin", marketplace: "DE", in: folder)
+        let reports = folder.url.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports.appendingPathComponent("amazon-feedback"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("acme-de/all-orders.txt"), to: reports.appendingPathComponent("orders-2026-03.txt"))
+        try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("acme-de/feedback.txt"), to: reports.appendingPathComponent("amazon-feedback/feedback-2026-03.txt"))
+        func runScript() throws -> HealthLedgerProcess.Result {
+            try HealthLedgerProcess.runScript(Repository.root.appendingPathComponent("ops/ingest-amazon").path,
+                                              ["--seller", "acme-de", "--db", folder.path("healthledger.sqlite"), "--as-of", "2026-03-31", reports.path], in: folder.url)
+        }
+        let first = try runScript()
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == """
+            amazon-feedback/feedback-2026-03.txt (amazon-feedback):
+            rows not converted: 0  appended: 1  duplicates: 0  rejected: 0
+            orders-2026-03.txt (auto):
+            rows not converted: 0  appended: 2  duplicates: 0  rejected: 0
+            red metrics of acme-de:
+              order_defect_rate: 1 of 2
+              order_defect_rate_fbm: 1 of 1
+              late_shipment_rate_30d: 1 of 1
+
+            """)
+        // The same download saved again under another name is not imported again.
+        try FileManager.default.copyItem(at: reports.appendingPathComponent("orders-2026-03.txt"), to: reports.appendingPathComponent("orders-again.txt"))
+        let second = try runScript()
+        #expect(second.status == 0)
+        #expect(second.stdout.hasPrefix("no new report files in \(reports.path)\n"))
+    }
 }
