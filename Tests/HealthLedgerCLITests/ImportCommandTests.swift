@@ -70,6 +70,22 @@ struct ImportCommandTests {
     /// The German feedback file's header is translated and its dates are `%d.%m.%y`: the
     /// marketplace and time zone come from the seller's configuration. Order 1 (FBM) has 2 stars
     /// on 05.03.26, so ODR as of 03-31 is 1 of 2.
+    /// A later download in which a row changed: the unchanged row is a duplicate, the changed
+    /// one a conflict that names its source line, and the first version stays in the log.
+    @Test func aRowChangedSinceTheLastImportIsReportedNotDoubled() throws {
+        let folder = TemporaryFolder()
+        let monday = try folder.write("monday.csv", "order-id,ship-date\no1,2026-03-02T10:00:00Z\no2,2026-03-02T11:00:00Z\n")
+        let tuesday = try folder.write("tuesday.csv", "order-id,ship-date,carrier\no2,2026-03-02T11:00:00Z,\no1,2026-03-03T10:00:00Z,UPS\n")
+        let arguments = ["import", "shipments-csv", "--seller", "s", "--ingest", "--recorded-at", Self.recorded]
+        #expect(try HealthLedgerProcess.run(arguments + [monday], in: folder.url).status == 0)
+        let again = try HealthLedgerProcess.run(arguments + [tuesday], in: folder.url)
+        #expect(again.status == 1)
+        #expect(again.stdout == "rows not converted: 0  appended: 0  duplicates: 1  rejected: 1\n")
+        #expect(again.stderr.hasPrefix("\(tuesday):3: id: conflicting_duplicate_id:"))
+        let events = try HealthLedgerProcess.run(["events", "--seller", "s", "--order", "o1"], in: folder.url)
+        #expect(events.stdout.contains("2026-03-02T10:00:00Z") && !events.stdout.contains("2026-03-03T10:00:00Z"))
+    }
+
     @Test func aSellersMarketplaceGivesItsDateFormat() throws {
         let folder = TemporaryFolder()
         try Self.configure("acme-de", zone: "Europe/Berlin", marketplace: "DE", in: folder)
