@@ -81,6 +81,7 @@ struct ImportCommand: ParsableCommand {
             })
             for (file, events) in converted { try ingestion.ingest(lines: events.map { ($0.line, Array($0.json.utf8)) }, from: file) }
             let summary = try ingestion.finish()
+            if summary.appended > 0 { try log.refreshSnapshots() }
             print("rows not converted: \(rejectedRows)  appended: \(summary.appended)  duplicates: \(summary.duplicates)  rejected: \(summary.rejected)")
             if rejectedRows + summary.rejected > 0 { throw ExitCode(1) }
         } else {

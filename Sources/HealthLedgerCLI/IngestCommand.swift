@@ -45,6 +45,7 @@ struct IngestCommand: ParsableCommand {
         }, onCommit: progress == .json ? { Self.acknowledge($0, done: false) } : terminal.update)
         for file in files.isEmpty ? ["-"] : files { try ingestion.ingest(path: file) }
         let summary = try ingestion.finish()
+        if summary.appended > 0 { try log.refreshSnapshots() }
         terminal.clear()
         if summary.rejected > Self.rejectionsShown {
             printError("… \(summary.rejected - Self.rejectionsShown) more rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))

@@ -50,4 +50,19 @@ public enum UnitReference: Hashable, Sendable {
         case .claim(let id): "claim:" + id
         }
     }
+
+    /// The inverse of `key`.
+    public init?(key: String) {
+        guard let colon = key.firstIndex(of: ":") else { return nil }
+        let id = String(key[key.index(after: colon)...])
+        switch key[..<colon] {
+        case "order": self = .order(id)
+        case "thread": self = .thread(id)
+        case "return": self = .return(id)
+        case "violation": self = .violation(id)
+        case "feedback": self = .feedback(id)
+        case "claim": self = .claim(id)
+        default: return nil
+        }
+    }
 }

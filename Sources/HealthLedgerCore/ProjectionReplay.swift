@@ -2,14 +2,16 @@
 /// unit histories it builds, and each seller's counters computed from them. What the
 /// incremental projection must equal, and how a past recorded time is answered.
 public struct ProjectionReplay: Sendable {
-    public private(set) var eventCount = 0
-    private var histories: [String: [UnitReference: [UnitEvent]]] = [:]
-    private var configurations: [String: [Event]] = [:]
+    public internal(set) var eventCount = 0
+    var eventCounts: [String: Int] = [:]
+    var histories: [String: [UnitReference: [UnitEvent]]] = [:]
+    var configurations: [String: [Event]] = [:]
 
     public init() {}
 
     public mutating func add(_ event: Event) {
         eventCount += 1
+        eventCounts[event.seller, default: 0] += 1
         if event.type == .sellerConfigured {
             configurations[event.seller, default: []].append(event)
             return

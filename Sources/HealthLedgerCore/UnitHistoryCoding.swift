@@ -29,7 +29,7 @@ public enum UnitHistoryCoding {
     }
 }
 
-private struct ByteWriter {
+struct ByteWriter {
     var bytes: [UInt8] = []
 
     mutating func write(_ value: UInt64) {
@@ -92,7 +92,7 @@ private struct ByteWriter {
     }
 }
 
-private struct ByteReader {
+struct ByteReader {
     let bytes: UnsafeRawBufferPointer
     var position = 0
 

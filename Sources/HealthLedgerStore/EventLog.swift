@@ -81,9 +81,17 @@ public final class EventLog: Sendable {
             }
             queue = try Self.openQueue(path: path, configuration: configuration)
             // Migrating first, under the write lock, lets processes that open a new log at
-            // once wait for each other instead of reading a schema half made.
-            if !readOnly { try LogSchema.migrate(queue) }
+            // once wait for each other instead of reading a schema half made. A reader of a log
+            // an older HealthLedger wrote migrates it once, through a connection of its own.
+            if !readOnly {
+                try LogSchema.migrate(queue)
+            }
             if try queue.read(LogSchema.migrator.hasBeenSuperseded) { throw StoreError.newerSchema(path: path) }
+            if readOnly, try !queue.read(LogSchema.migrator.hasCompletedMigrations) {
+                var writable = configuration
+                writable.readonly = false
+                try LogSchema.migrate(Self.openQueue(path: path, configuration: writable))
+            }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -134,6 +142,7 @@ public final class EventLog: Sendable {
                                               notAppended: zip(events, isAppended).filter { !$0.1 }.map(\.0), previousHead: previousHead)
                     }
                     try projector.write(output, head: head)
+                    try ReplaySnapshots(db: db).invalidate(sellers: Set(events.map(\.event.seller)), recordedAt: recordedAt)
                     committed = { self.units.keep(projector, head: head) }
                     return .commit
                 }
@@ -189,7 +198,7 @@ public final class EventLog: Sendable {
     /// up to `knownAt` were in the log: a replay of those events.
     public func dashboard(seller: String, asOf day: CivilDate, knownAt: Instant, knownAtText: String) throws(StoreError) -> Dashboard {
         try read { db in
-            let replay = try Projector(db: db).replay(seller: seller, knownAt: knownAt)
+            let replay = try Projector(db: db).knownAtReplay(seller: seller, knownAt: knownAt)
             return Dashboard(seller: seller, asOf: day, knownAt: knownAtText, settings: replay.settings(of: seller),
                              counts: DailyDeltas(replay.deltas(of: seller).byKey).counts(asOf: day.daysSinceEpoch))
         }
@@ -201,7 +210,7 @@ public final class EventLog: Sendable {
         try read { db in
             let projector = Projector(db: db)
             guard let knownAt else { return DailyDeltas(try projector.liveDeltas(of: seller)) }
-            return DailyDeltas(try projector.replay(seller: seller, knownAt: knownAt).deltas(of: seller).byKey)
+            return DailyDeltas(try projector.knownAtReplay(seller: seller, knownAt: knownAt).deltas(of: seller).byKey)
         }
     }
 
@@ -237,6 +246,39 @@ public final class EventLog: Sendable {
             units.validate(head: -1)
         } catch {
             throw StoreError(path: path, error)
+        }
+    }
+
+    /// Takes a snapshot of each seller's replay fold whose latest is of an earlier recorded day
+    /// than its latest event (`ingest` does, once it has appended), so that known-at queries go
+    /// on from there.
+    public func refreshSnapshots() throws(StoreError) {
+        let sellers = try sellers()
+        do {
+            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db), sellers: sellers) }
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+
+    /// Replaces every seller's snapshots with those of the schedule (`SnapshotSchedule`), from a
+    /// replay of the log in recorded order.
+    public func rebuildSnapshots(progress: ((Int) -> Void)? = nil) throws(StoreError) {
+        let sellers = try sellers()
+        do {
+            for (index, seller) in sellers.enumerated() {
+                try queue.write { db in try ReplaySnapshots(db: db).rebuild(seller: seller, projector: Projector(db: db)) }
+                progress?(index + 1)
+            }
+        } catch {
+            throw StoreError(path: path, error)
+        }
+    }
+
+    /// The recorded times of a seller's snapshots, oldest first.
+    public func snapshotTimes(seller: String) throws(StoreError) -> [Instant] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT recorded_us FROM replay_snapshots WHERE seller = ? ORDER BY recorded_us", arguments: [seller]).map(Instant.init)
         }
     }
 

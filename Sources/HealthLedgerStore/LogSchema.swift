@@ -66,6 +66,21 @@ enum LogSchema {
                 """)
             try Projector(db: db).rebuildAll()
         }
+        // Known-at replays read one seller's events recorded in a time range, and go on from
+        // the nearest snapshot of that seller's fold before it.
+        migrator.registerMigration("v3: replay snapshots") { db in
+            try db.execute(sql: """
+                DROP INDEX events_by_seller;
+                CREATE INDEX events_by_seller ON events (seller, recorded_us);
+                CREATE TABLE replay_snapshots (
+                    seller TEXT NOT NULL,
+                    recorded_us INTEGER NOT NULL,
+                    event_count INTEGER NOT NULL,
+                    state BLOB NOT NULL,
+                    PRIMARY KEY (seller, recorded_us)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 

@@ -140,20 +140,41 @@ final class Projector {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var replay = ProjectionReplay()
-        // Lines are decoded a batch at a time on every core; the fold takes them in order.
-        var batch: [String] = []
-        func fold() throws {
-            for decoded in ParallelMap.map(batch, EventDecoder.decodeStored) { replay.add(try Self.event(decoded)) }
-            batch.removeAll(keepingCapacity: true)
-            progress?(replay.eventCount)
+        try forEachEvent(sql: "SELECT json, recorded_us FROM events \(filter) ORDER BY seq", arguments: arguments,
+                         batchDone: { progress?(replay.eventCount) }) { event, _ in replay.add(event) }
+        return replay
+    }
+
+    /// One seller's events recorded up to `knownAt`, folded: from the latest snapshot before
+    /// `knownAt` on, or from scratch without one.
+    func knownAtReplay(seller: String, knownAt: Instant) throws -> ProjectionReplay {
+        guard let snapshot = try ReplaySnapshots(db: db).latest(of: seller, notAfter: knownAt) else {
+            return try replay(seller: seller, knownAt: knownAt)
         }
-        let rows = try String.fetchCursor(db, sql: "SELECT json FROM events \(filter) ORDER BY seq", arguments: arguments)
-        while let json = try rows.next() {
-            batch.append(json)
+        var replay = ProjectionReplay()
+        try snapshot.state.withUnsafeBytes { try replay.restore($0, seller: seller) }
+        // A replay is a function of the set of events: their order here does not matter.
+        try forEachEvent(sql: "SELECT json, recorded_us FROM events WHERE seller = ? AND recorded_us > ? AND recorded_us <= ?",
+                         arguments: [seller, snapshot.recorded, knownAt.microseconds]) { event, _ in replay.add(event) }
+        return replay
+    }
+
+    /// The events a query of `json, recorded_us` rows selects, in its order: lines are decoded
+    /// a batch at a time on every core.
+    func forEachEvent(sql: String, arguments: StatementArguments, batchDone: () -> Void = {},
+                      _ body: (Event, Int64) throws -> Void) throws {
+        var batch: [(json: String, recorded: Int64)] = []
+        func fold() throws {
+            for (decoded, row) in zip(ParallelMap.map(batch) { EventDecoder.decodeStored($0.json) }, batch) { try body(try Self.event(decoded), row.recorded) }
+            batch.removeAll(keepingCapacity: true)
+            batchDone()
+        }
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            batch.append((row[0], row[1]))
             if batch.count == 4096 { try fold() }
         }
         try fold()
-        return replay
     }
 
     /// The live counters of one seller, without the deltas that cancelled out.
@@ -195,6 +216,11 @@ final class Projector {
 
     func settings(of seller: String) throws -> SellerSettings {
         try settings(of: seller, upTo: .max, adding: [])
+    }
+
+    func configurations(of seller: String) throws -> [Event] {
+        try String.fetchAll(db, sql: "SELECT json FROM events INDEXED BY events_configuring WHERE seller = ? AND type = 'seller_configured'",
+                            arguments: [seller]).map(Self.decode)
     }
 
     private func settings(of seller: String, upTo lastSequence: Int64, adding configurations: [Event]) throws -> SellerSettings {

@@ -45,20 +45,3 @@ final class UnitCache: @unchecked Sendable {
         }
     }
 }
-
-extension UnitReference {
-    /// The inverse of `key`.
-    init?(key: String) {
-        guard let colon = key.firstIndex(of: ":") else { return nil }
-        let id = String(key[key.index(after: colon)...])
-        switch key[..<colon] {
-        case "order": self = .order(id)
-        case "thread": self = .thread(id)
-        case "return": self = .return(id)
-        case "violation": self = .violation(id)
-        case "feedback": self = .feedback(id)
-        case "claim": self = .claim(id)
-        default: return nil
-        }
-    }
-}

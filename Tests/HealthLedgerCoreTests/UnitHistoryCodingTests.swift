@@ -32,3 +32,26 @@ struct UnitHistoryCodingTests {
         #expect(throws: UnitHistoryCoding.Corrupt.self) { try ([9] + bytes.dropFirst()).withUnsafeBytes(UnitHistoryCoding.decode) }
     }
 }
+
+struct ReplaySnapshotCodingTests {
+    /// A seller's fold written and read back gives the same counters, and a truncated
+    /// snapshot is refused rather than misread.
+    @Test func aSnapshotRestoresTheFoldItWasTakenOf() throws {
+        let lines = [
+            #"{"id":"c","type":"seller_configured","at":"2026-03-01T00:00:00Z","seller":"s","time_zone":"Europe/Paris"}"#,
+            #"{"id":"p","type":"order_placed","at":"2026-03-02T10:00:00Z","seller":"s","order":"o1","fulfillment":"merchant"}"#,
+            #"{"id":"f","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"s","order":"o1","feedback":"f1","rating":1}"#,
+            #"{"id":"m","type":"buyer_message","at":"2026-03-06T10:00:00Z","seller":"s","thread":"t1","message":"m1","order":"o1"}"#,
+        ]
+        var replay = ProjectionReplay()
+        for line in lines { replay.add(try EventDecoder.decode(Array(line.utf8)).get().event) }
+        let snapshot = replay.snapshot(of: "s")
+        var restored = ProjectionReplay()
+        try snapshot.withUnsafeBytes { try restored.restore($0, seller: "s") }
+        #expect(restored.deltas(of: "s").byKey == replay.deltas(of: "s").byKey)
+        #expect(restored.settings(of: "s").timeZoneName == "Europe/Paris")
+        #expect(restored.eventCount == 4)
+        var broken = ProjectionReplay()
+        #expect(throws: UnitHistoryCoding.Corrupt.self) { try Array(snapshot.dropLast()).withUnsafeBytes { try broken.restore($0, seller: "s") } }
+    }
+}

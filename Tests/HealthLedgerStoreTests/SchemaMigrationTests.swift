@@ -27,6 +27,17 @@ struct SchemaMigrationTests {
         #expect(try log.dashboard(seller: "odr", asOf: day).reading("order_defect_rate").counts == Counts(numerator: 6, denominator: 7))
     }
 
+    /// A reader (`metrics`) of a log an older HealthLedger wrote migrates it once and answers.
+    @Test func aFirstVersionDatabaseOpenedForReadingIsMigratedToo() throws {
+        let database = TemporaryDatabase()
+        try FileManager.default.copyItem(at: Self.firstVersion, to: URL(fileURLWithPath: database.path))
+        let log = try EventLog(path: database.path, readOnly: true)
+        let day = CivilDate(year: 2026, month: 3, day: 12)
+        #expect(try log.dashboard(seller: "odr", asOf: day).reading("order_defect_rate").counts == Counts(numerator: 5, denominator: 7))
+        #expect(try log.dashboard(seller: "odr", asOf: day, knownAt: instant("2030-01-01T00:00:00Z"), knownAtText: "").reading("order_defect_rate").counts
+                == Counts(numerator: 5, denominator: 7))
+    }
+
     /// Processes that open one log at once (cron jobs started together) race to migrate it; each
     /// must find the schema complete, whoever made it.
     @Test(arguments: [false, true]) func connectionsThatMigrateOneLogAtOnceAllSucceed(fromFirstVersion: Bool) throws {
