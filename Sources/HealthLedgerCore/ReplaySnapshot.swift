@@ -1,66 +1,64 @@
 /// One seller's part of a replay as bytes: the fold of the events recorded up to some time, so
 /// that a later replay (`known at` a later time) goes on from there instead of from the first
 /// event. Derived data, like unit histories: losing one loses nothing but time.
-extension ProjectionReplay {
-    private static let snapshotVersion: UInt8 = 1
+///
+/// Each unit's events are stored as `UnitHistoryCoding` stores them, so that a snapshot of the
+/// whole log can be written from the projection's unit histories without decoding them. Those
+/// hold in an order's history the events of the feedback and claim ids that name it too, which
+/// a replay keeps under those ids alone: restoring leaves them out of orders.
+public enum ReplaySnapshot {
+    private static let version: UInt8 = 2
 
-    public func snapshot(of seller: String) -> [UInt8] {
+    /// `units` are keys (`UnitReference.key`) with their events as `UnitHistoryCoding` encodes them.
+    public static func encode(eventCount: Int, configurations: [Event], units: some Sequence<(key: String, history: [UInt8])>) -> [UInt8] {
         var writer = ByteWriter()
-        writer.bytes.append(Self.snapshotVersion)
-        let configurations = configurations[seller] ?? []
-        let units = histories[seller] ?? [:]
-        writer.write(UInt64(eventCounts[seller] ?? 0))
+        writer.bytes.append(version)
+        writer.write(UInt64(eventCount))
         writer.write(UInt64(configurations.count))
         for configuration in configurations {
             writer.write(String(decoding: JSONValue.object(configuration.object).canonicalBytes, as: UTF8.self))
         }
-        writer.write(UInt64(units.count))
-        for (unit, events) in units {
-            writer.write(unit.key)
-            writer.write(UInt64(events.count))
-            for event in events { writer.write(event) }
+        for (key, history) in units {
+            writer.write(key)
+            writer.write(UInt64(history.count))
+            writer.bytes.append(contentsOf: history)
         }
         return writer.bytes
     }
 
-    /// Adds a snapshot's fold of `seller`, as if its events were added again.
-    public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
+    fileprivate static func decode(_ bytes: UnsafeRawBufferPointer) throws(UnitHistoryCoding.Corrupt)
+        -> (eventCount: Int, configurations: [Event], units: [(UnitReference, [UnitEvent])]) {
         var reader = ByteReader(bytes: bytes)
-        guard try reader.byte() == Self.snapshotVersion else { throw UnitHistoryCoding.Corrupt() }
-        let count = Int(try reader.varint())
+        guard try reader.byte() == version else { throw UnitHistoryCoding.Corrupt() }
+        let eventCount = Int(try reader.varint())
+        var configurations: [Event] = []
         for _ in 0..<Int(try reader.varint()) {
             guard case .success(let event) = EventDecoder.decodeStored(try reader.string()) else { throw UnitHistoryCoding.Corrupt() }
-            configurations[seller, default: []].append(event)
+            configurations.append(event)
         }
-        var units = histories[seller] ?? [:]
-        for _ in 0..<Int(try reader.varint()) {
+        var units: [(UnitReference, [UnitEvent])] = []
+        while !reader.isAtEnd {
             guard let unit = UnitReference(key: try reader.string()) else { throw UnitHistoryCoding.Corrupt() }
-            let length = Int(try reader.varint())
-            guard length <= bytes.count else { throw UnitHistoryCoding.Corrupt() }
-            var events: [UnitEvent] = []
-            events.reserveCapacity(length)
-            for _ in 0..<length { events.append(try reader.event()) }
-            units[unit, default: []] += events
+            let events = try UnitHistoryCoding.decode(try reader.bytes(count: Int(clamping: try reader.varint())))
+            units.append((unit, unit.kind == .order ? events.filter { $0.fact.isRead(by: .order) } : events))
         }
-        guard reader.isAtEnd else { throw UnitHistoryCoding.Corrupt() }
-        histories[seller] = units
-        eventCount += count
-        eventCounts[seller, default: 0] += count
+        return (eventCount, configurations, units)
     }
 }
 
 extension ProjectionReplay {
-    /// The fold a replay of every event of `seller` would hold, from the projection's own unit
-    /// histories: an order's history there also holds the events of the feedback and claim ids
-    /// that name it, which a replay keeps under those ids alone.
-    public mutating func add(seller: String, projectedHistories: [(unit: UnitReference, events: [UnitEvent])],
-                             configurations: [Event], eventCount count: Int) {
-        var units = histories[seller] ?? [:]
-        for (unit, events) in projectedHistories {
-            units[unit, default: []] += unit.kind == .order ? events.filter { $0.fact.isRead(by: .order) } : events
-        }
-        histories[seller] = units
-        self.configurations[seller, default: []] += configurations
+    public func snapshot(of seller: String) -> [UInt8] {
+        ReplaySnapshot.encode(eventCount: eventCounts[seller] ?? 0, configurations: configurations[seller] ?? [],
+                              units: (histories[seller] ?? [:]).lazy.map { ($0.key.key, UnitHistoryCoding.encode($0.value)) })
+    }
+
+    /// Adds a snapshot's fold of `seller`, as if its events were added again.
+    public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
+        let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
+        var sellerUnits = histories[seller] ?? [:]
+        for (unit, events) in units { sellerUnits[unit, default: []] += events }
+        histories[seller] = sellerUnits
+        configurations[seller, default: []] += restoredConfigurations
         eventCount += count
         eventCounts[seller, default: 0] += count
     }

@@ -130,6 +130,12 @@ struct ByteReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
     }
 
+    mutating func bytes(count: Int) throws(UnitHistoryCoding.Corrupt) -> UnsafeRawBufferPointer {
+        guard count <= bytes.count - position else { throw UnitHistoryCoding.Corrupt() }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
+    }
+
     mutating func instant() throws(UnitHistoryCoding.Corrupt) -> Instant? {
         try bool() ? Instant(microseconds: try int64()) : nil
     }

@@ -36,10 +36,10 @@ struct ReplaySnapshots {
             let latest = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM replay_snapshots WHERE seller = ?", arguments: [seller])
             if let latest, Self.day(latest) >= Self.day(head) { continue }
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE seller = ?", arguments: [seller]) ?? 0
-            var replay = ProjectionReplay()
-            replay.add(seller: seller, projectedHistories: try projector.histories(of: seller),
-                       configurations: try projector.configurations(of: seller), eventCount: count)
-            try save(replay.snapshot(of: seller), of: seller, recorded: head, eventCount: count)
+            let units = try Row.fetchAll(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
+                .map { row in (key: row[0] as String, history: [UInt8](row[1] as Data)) }
+            let state = ReplaySnapshot.encode(eventCount: count, configurations: try projector.configurations(of: seller), units: units)
+            try save(state, of: seller, recorded: head, eventCount: count)
         }
     }
 

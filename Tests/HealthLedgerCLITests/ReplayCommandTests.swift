@@ -26,6 +26,40 @@ struct ReplayCommandTests {
         #expect(json.stdout.contains(#""known_at": "2026-03-10T23:59:59Z""#))
     }
 
+    /// The same late feedback with snapshots: ingest takes one of the log as recorded by 03-02
+    /// and one by 03-20, and the schedule keeps the latter alone (the last day, and March's last);
+    /// known at 03-10 replays from the first event, known at 03-21 from the snapshot. Rebuilt by
+    /// `replay --snapshots`, they are the same and give the same answers.
+    @Test func snapshotsAreTakenByIngestAndRebuiltByReplay() throws {
+        let folder = TemporaryFolder()
+        try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
+        try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
+        #expect(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
+        #expect(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        func snapshots() throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [folder.path("healthledger.sqlite"), "SELECT seller, recorded_us, event_count FROM replay_snapshots ORDER BY recorded_us"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            process.waitUntilExit()
+            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        #expect(try snapshots() == "acme|1773964800000000|2\n")
+        func odr(knownAt: String) throws -> String {
+            let result = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--as-of", "2026-03-10", "--known-at", knownAt, "--format", "csv"], in: folder.url)
+            return try #require(result.stdout.split(separator: "\n").first { $0.contains(",order_defect_rate,") }.map(String.init))
+        }
+        let before = try ["2026-03-10T23:59:59Z", "2026-03-21T00:00:00Z"].map(odr)
+        let rebuilt = try HealthLedgerProcess.run(["replay", "--snapshots"], in: folder.url)
+        #expect(rebuilt.status == 0)
+        #expect(rebuilt.stdout.hasPrefix("rebuilt the snapshots of 1 sellers from 2 events in "))
+        #expect(try snapshots() == "acme|1773964800000000|2\n")
+        #expect(try ["2026-03-10T23:59:59Z", "2026-03-21T00:00:00Z"].map(odr) == before)
+        #expect(before[0].contains(",0,1,") && before[1].contains(",1,1,"))
+    }
+
     /// The sample, ingested in uneven batches, equals its replay; a changed counter is named
     /// by `replay --verify` and by `audit`, and `replay --rebuild` repairs it.
     @Test func theProjectionEqualsItsReplayAndATamperedCounterIsNamed() throws {
