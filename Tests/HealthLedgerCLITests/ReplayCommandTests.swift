@@ -5,14 +5,20 @@ import Testing
 /// was recorded by then; `replay --verify` and `audit` prove the projection equals a replay.
 struct ReplayCommandTests {
     /// One FBM order placed 03-01 (recorded 03-02); a 1-star feedback posted 03-05 but
-    /// recorded only on 03-20. As of 03-10, knowing everything: ODR 1 of 1. What the
-    /// dashboard showed on 03-10 (known at its end): 0 of 1. Known at 03-21: 1 of 1 again.
-    @Test func aLateFeedbackChangesThePastAsOfButNotWhatWasKnownBeforeItsRecording() throws {
+    /// recorded only on 03-20, each ingested by its own process.
+    static func folderWithALateFeedback() throws -> TemporaryFolder {
         let folder = TemporaryFolder()
         try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
         try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
-        #expect(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
-        #expect(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        try #require(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
+        try #require(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        return folder
+    }
+
+    /// The late feedback: as of 03-10, knowing everything: ODR 1 of 1. What the
+    /// dashboard showed on 03-10 (known at its end): 0 of 1. Known at 03-21: 1 of 1 again.
+    @Test func aLateFeedbackChangesThePastAsOfButNotWhatWasKnownBeforeItsRecording() throws {
+        let folder = try Self.folderWithALateFeedback()
         func odr(_ extra: [String]) throws -> String {
             let result = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--format", "csv"] + extra, in: folder.url)
             #expect(result.status == 0, "\(result.stderr)")
@@ -31,11 +37,7 @@ struct ReplayCommandTests {
     /// known at 03-10 replays from the first event, known at 03-21 from the snapshot. Rebuilt by
     /// `replay --snapshots`, they are the same and give the same answers.
     @Test func snapshotsAreTakenByIngestAndRebuiltByReplay() throws {
-        let folder = TemporaryFolder()
-        try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
-        try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
-        #expect(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
-        #expect(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        let folder = try Self.folderWithALateFeedback()
         func snapshots() throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
