@@ -50,7 +50,7 @@ struct ReconcileCommand: ParsableCommand {
              amazonCount(line.figure), DashboardRendering.formattedCount(line.ours) + " (" + DashboardRendering.formattedValue(line.ours) + ")",
              line.matches ? "match" : "differs"]
         }
-        lines += TextTable(header: ["Amazon", "HealthLedger", "Amazon's range", "Amazon's count", "Ours", ""], rows: rows).rendered.split(separator: "\n").map(String.init)
+        lines += TextTable(header: ["Amazon", "HealthLedger", "Amazon's range", "Amazon's count", "Ours", "Compared"], rows: rows).rendered.split(separator: "\n").map(String.init)
         for line in reconciliation.lines where !line.matches {
             lines.append("")
             lines.append("\(line.figure.amazonName) differs:")
