@@ -21,8 +21,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The format of the files, or auto.")
     var format: String
 
-    @Option(help: "The seller id the events are for.")
-    var seller: String
+    @Option(help: "The seller id the events are for. Default: the log's only seller.")
+    var seller: String?
 
     @Option(help: "The IANA time zone of times without an offset (dates, local times). Default: the seller's, with --ingest, else UTC.")
     var timeZone: String?
@@ -55,6 +55,7 @@ struct ImportCommand: ParsableCommand {
         // format stops the import with nothing written.
         let tables = try files.map { file in try readTable(file) }
         let log = try ingest ? database.open() : nil
+        let seller = try self.seller ?? onlySeller(of: log ?? database.open(readOnly: true))
         let settings = try log?.settings(of: seller)
         let zoneName = timeZone ?? settings?.timeZoneName ?? "UTC"
         let dateOrder = (marketplace ?? settings?.marketplace).flatMap(DateOrder.init(marketplace:)) ?? .monthDayYear
@@ -90,6 +91,15 @@ struct ImportCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(output.utf8))
             if rejectedRows > 0 { throw ExitCode(1) }
         }
+    }
+
+    /// Reports name no seller: without --seller, the events are for the log's only one.
+    private func onlySeller(of log: EventLog) throws -> String {
+        let sellers = try log.sellers()
+        guard sellers.count == 1 else {
+            throw InputError(description: "name the seller with --seller: the log has \(sellers.isEmpty ? "no seller yet" : "\(sellers.count) sellers")")
+        }
+        return sellers[0]
     }
 
     private func readTable(_ file: String) throws -> (String, ImportFormat, DelimitedTable) {

@@ -100,6 +100,22 @@ struct ImportCommandTests {
         #expect(events.stdout.contains(#""at":"2026-03-05T00:00:00+01:00""#))
     }
 
+    /// Reports name no seller: without --seller the log's only seller is meant; without a log,
+    /// or with several sellers, the command asks for one.
+    @Test func withoutASellerTheLogsOnlySellerIsMeant() throws {
+        let folder = TemporaryFolder()
+        let messages = Self.samples.appendingPathComponent("acme-us/messages.csv").path
+        let none = try HealthLedgerProcess.run(["import", "messages-csv", messages], in: folder.url)
+        #expect(none.status == 2 && none.stderr == "healthledger: There is no database at healthledger.sqlite.\n")
+        try Self.configure("acme-us", zone: "America/Los_Angeles", marketplace: "US", in: folder)
+        let one = try HealthLedgerProcess.run(["import", "messages-csv", "--ingest", "--recorded-at", Self.recorded, messages], in: folder.url)
+        #expect(one.stdout == "rows not converted: 0  appended: 4  duplicates: 0  rejected: 0\n")
+        #expect(try HealthLedgerProcess.run(["events", "--seller", "acme-us", "--thread", "T1"], in: folder.url).stdout.contains("seller_reply"))
+        try Self.configure("acme-de", zone: "Europe/Berlin", marketplace: "DE", in: folder)
+        let two = try HealthLedgerProcess.run(["import", "messages-csv", messages], in: folder.url)
+        #expect(two.status == 2 && two.stderr == "healthledger: name the seller with --seller: the log has 2 sellers\n")
+    }
+
     @Test func withoutIngestTheEventsAreNDJSONThatIngestTakes() throws {
         let folder = TemporaryFolder()
         let converted = try HealthLedgerProcess.run(["import", "messages-csv", "--seller", "acme-us", Self.samples.appendingPathComponent("acme-us/messages.csv").path], in: folder.url)
