@@ -88,10 +88,9 @@ public struct FigureMapping: Sendable {
     func objects(in marketplace: JSONValue) -> [(String, JSONValue)] {
         var found: [(String, JSONValue)] = []
         for key in keys {
-            var candidates: [JSONValue] = []
-            if let value = marketplace[key] { candidates.append(value) }
-            if let list = marketplace[key + "List"]?.arrayValue { candidates += list }
-            for candidate in candidates.flatMap({ $0.arrayValue ?? [$0] }) {
+            // A list (late shipment's windows) holds the single metric's range too.
+            let candidates = marketplace[key + "List"]?.arrayValue ?? marketplace[key].map { $0.arrayValue ?? [$0] } ?? []
+            for candidate in candidates {
                 if let channel {
                     if let inner = candidate[channel] { found.append(("\(key).\(channel)", inner)) }
                 } else {

@@ -5,7 +5,8 @@ import Testing
 
 /// `replay/imports/amazon-performance-acme-us.json` follows the schema accountHealthReport-2020-11-18
 /// with the spellings its examples use (`prefulfillmentCancelRate`, `warningState`), counts both
-/// as numbers and as `{count, status}`, late shipment as a list, and a second marketplace.
+/// as numbers and as `{count, status}`, late shipment both as one metric and as the list that
+/// holds it too (each range read once), and a second marketplace.
 struct ReconciliationTests {
     static func report(_ marketplace: String? = "ATVPDKIKX0DER") throws -> PerformanceReport {
         let data = try Data(contentsOf: ImporterTests.samples.appendingPathComponent("amazon-performance-acme-us.json"))
