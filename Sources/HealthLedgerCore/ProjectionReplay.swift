@@ -9,14 +9,16 @@ public struct ProjectionReplay: Sendable {
 
     public init() {}
 
-    public mutating func add(_ event: Event) {
+    public mutating func add(_ event: Event) { add(ReplayedEvent(event)) }
+
+    public mutating func add(_ event: ReplayedEvent) {
         eventCount += 1
         eventCounts[event.seller, default: 0] += 1
-        if event.type == .sellerConfigured {
-            configurations[event.seller, default: []].append(event)
+        if let configuration = event.configuration {
+            configurations[event.seller, default: []].append(configuration)
             return
         }
-        for (unit, unitEvent) in UnitReference.unitEvents(of: event) {
+        for (unit, unitEvent) in event.unitEvents {
             histories[event.seller, default: [:]][unit, default: []].append(unitEvent)
         }
     }
@@ -49,6 +51,20 @@ public struct ProjectionReplay: Sendable {
             total.add(contribution)
         }
         return total
+    }
+}
+
+/// What a replay keeps of one event, worked out apart from the fold, so that a replay can do
+/// it for many events on every core and fold them in order.
+public struct ReplayedEvent: Sendable {
+    let seller: String
+    let configuration: Event?
+    let unitEvents: [(unit: UnitReference, event: UnitEvent)]
+
+    public init(_ event: Event) {
+        seller = event.seller
+        configuration = event.type == .sellerConfigured ? event : nil
+        unitEvents = configuration == nil ? UnitReference.unitEvents(of: event) : []
     }
 }
 

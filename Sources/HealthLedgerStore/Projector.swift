@@ -159,13 +159,14 @@ final class Projector {
         return replay
     }
 
-    /// The events a query of `json, recorded_us` rows selects, in its order: lines are decoded
-    /// a batch at a time on every core.
+    /// The events a query of `json, recorded_us` rows selects, in its order, as a replay keeps
+    /// them: lines are decoded a batch at a time on every core.
     func forEachEvent(sql: String, arguments: StatementArguments, batchDone: () -> Void = {},
-                      _ body: (Event, Int64) throws -> Void) throws {
+                      _ body: (ReplayedEvent, Int64) throws -> Void) throws {
         var batch: [(json: String, recorded: Int64)] = []
         func fold() throws {
-            for (decoded, row) in zip(ParallelMap.map(batch) { EventDecoder.decodeStored($0.json) }, batch) { try body(try Self.event(decoded), row.recorded) }
+            let replayed = ParallelMap.map(batch) { EventDecoder.decodeStored($0.json).map(ReplayedEvent.init) }
+            for (decoded, row) in zip(replayed, batch) { try body(try Self.event(decoded), row.recorded) }
             batch.removeAll(keepingCapacity: true)
             batchDone()
         }
@@ -270,7 +271,7 @@ final class Projector {
     /// Events in the log passed validation when they were appended.
     static func decode(_ json: String) throws -> Event { try event(EventDecoder.decodeStored(json)) }
 
-    private static func event(_ decoded: Result<Event, Rejection>) throws -> Event {
+    private static func event<Decoded>(_ decoded: Result<Decoded, Rejection>) throws -> Decoded {
         switch decoded {
         case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
