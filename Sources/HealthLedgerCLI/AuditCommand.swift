@@ -47,17 +47,16 @@ struct AuditCommand: ParsableCommand {
     }
 
     private func json(_ log: LogVerification, _ projection: ProjectionVerification, headMatches: Bool?, passed: Bool) -> JSONValue {
-        func number(_ value: Int64) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
-        func counts(_ counts: Counts) -> JSONValue { .object(JSONObject([("numerator", number(counts.numerator)), ("denominator", number(counts.denominator))])) }
+        func counts(_ counts: Counts) -> JSONValue { .object(JSONObject([("numerator", .integer(counts.numerator)), ("denominator", .integer(counts.denominator))])) }
         return .object(JSONObject([
             ("passed", .bool(passed)),
-            ("events", number(log.eventCount)),
+            ("events", .integer(log.eventCount)),
             ("head", .string(log.headHash)),
             ("expected_head", expectHead.map { .string($0.lowercased()) } ?? .null),
             ("head_matches", headMatches.map(JSONValue.bool) ?? .null),
             ("log_problems", .array(log.problems.map { problem in
                 var members: [(key: String, value: JSONValue)] = [("kind", .string(problem.kind))]
-                if let sequence = problem.sequence { members.append(("sequence", number(sequence))) }
+                if let sequence = problem.sequence { members.append(("sequence", .integer(sequence))) }
                 members.append(("message", .string(problem.description)))
                 return .object(JSONObject(members))
             })),

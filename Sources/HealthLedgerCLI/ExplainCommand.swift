@@ -66,7 +66,7 @@ struct ExplainCommand: ParsableCommand {
                         ("unit", .string(unit.unit.key)),
                         ("attributed_to", .string(CivilDate(daysSinceEpoch: unit.measure.day).description)),
                         ("leaves_window", .string(CivilDate(daysSinceEpoch: unit.leavesWindow).description)),
-                        ("numerator", .number(JSONNumber(lexeme: String(unit.measure.numerator)))),
+                        ("numerator", .integer(unit.measure.numerator)),
                         ("events", .array(unit.events.map { event in
                             .object(JSONObject([("id", .string(event.id)), ("at", .string(event.at.rfc3339(offsetSeconds: 0))),
                                                 ("what", .string(UnitEventDescription.text(event.fact)))]))

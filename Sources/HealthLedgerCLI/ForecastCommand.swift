@@ -40,7 +40,7 @@ struct ForecastCommand: ParsableCommand {
                         ("now", DashboardRendering.json(forecast.asOf, date: nil)),
                         ("changes", .array(forecast.changes.map { DashboardRendering.json($0.reading, date: $0.day) })),
                         ("green_again", forecast.greenAgain.map { .string($0.description) } ?? .null),
-                        ("headroom", forecast.asOf.headroom.map { .number(JSONNumber(lexeme: String($0))) } ?? .null),
+                        ("headroom", forecast.asOf.headroom.map { .integer($0) } ?? .null),
                     ])))
                 }))),
             ])).prettyPrinted)

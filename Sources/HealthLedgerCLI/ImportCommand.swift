@@ -16,8 +16,6 @@ struct ImportCommand: ParsableCommand {
             """
     )
 
-    static let rejectionsShown = IngestCommand.rejectionsShown
-
     @Argument(help: "The format of the files, or auto.")
     var format: String
 
@@ -61,28 +59,21 @@ struct ImportCommand: ParsableCommand {
         let dateOrder = (marketplace ?? settings?.marketplace).flatMap(DateOrder.init(marketplace:)) ?? .monthDayYear
         var importer = Importer(seller: seller, times: ReportTimeReader(timeZone: TimeZone(identifier: zoneName)!, dateOrder: dateOrder))
         var converted: [(file: String, events: [ImportedEvent])] = []
-        var shown = 0
+        let reports = FirstReports()
         var rejectedRows = 0
         for (file, format, table) in tables {
             let result: (events: [ImportedEvent], rejected: [RejectedRow])
             do { result = try importer.convert(table, as: format, file: file) } catch { throw InputError(description: "\(file): \(error)") }
-            for row in result.rejected {
-                if shown < Self.rejectionsShown { printError(row.description) }
-                shown += 1
-            }
+            result.rejected.forEach { reports.report($0.description) }
             rejectedRows += result.rejected.count
             converted.append((file, result.events))
         }
-        if rejectedRows > Self.rejectionsShown { printError("… \(rejectedRows - Self.rejectionsShown) more rows not converted") }
+        defer { reports.printRemainder("rows not converted or rejected") }
 
         if let log {
-            let ingestion = Ingestion(log: log, recordedAt: recordedAt, onRejection: { rejected in
-                if shown < Self.rejectionsShown { printError(rejected.report) }
-                shown += 1
-            })
+            let ingestion = Ingestion(log: log, recordedAt: recordedAt, onRejection: { reports.report($0.report) })
             for (file, events) in converted { try ingestion.ingest(lines: events.map { ($0.line, Array($0.json.utf8)) }, from: file) }
             let summary = try ingestion.finish()
-            if summary.appended > 0 { try log.refreshSnapshots() }
             print("rows not converted: \(rejectedRows)  appended: \(summary.appended)  duplicates: \(summary.duplicates)  rejected: \(summary.rejected)")
             if rejectedRows + summary.rejected > 0 { throw ExitCode(1) }
         } else {

@@ -10,8 +10,6 @@ struct IngestCommand: ParsableCommand {
         discussion: "Exit status: 0 when every line was appended or a duplicate, 1 when some lines were rejected (the others are appended), 2 on usage or I/O error."
     )
 
-    static let rejectionsShown = 20
-
     @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Pin the recorded (transaction) time of every appended event, RFC 3339. Default: the clock at each commit.")
@@ -37,19 +35,15 @@ struct IngestCommand: ParsableCommand {
         let log = try database.open()
         let rejectsFile = try rejects.map(RejectsFile.init(path:))
         let terminal = ProgressLine()
-        var shown = 0
+        let reports = FirstReports(beforeEach: terminal.clear)
         let ingestion = Ingestion(log: log, recordedAt: recordedAt, batchSize: transactionSize, onRejection: { rejected in
-            if shown < Self.rejectionsShown { terminal.clear(); printError(rejected.report) }
-            shown += 1
+            reports.report(rejected.report)
             rejectsFile?.write(rejected)
         }, onCommit: progress == .json ? { Self.acknowledge($0, done: false) } : terminal.update)
         for file in files.isEmpty ? ["-"] : files { try ingestion.ingest(path: file) }
         let summary = try ingestion.finish()
-        if summary.appended > 0 { try log.refreshSnapshots() }
         terminal.clear()
-        if summary.rejected > Self.rejectionsShown {
-            printError("… \(summary.rejected - Self.rejectionsShown) more rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))
-        }
+        reports.printRemainder("rejected lines" + (rejects.map { " (all in \($0))" } ?? ""))
         if progress == .json {
             Self.acknowledge(summary, done: true)
         } else {
@@ -61,14 +55,14 @@ struct IngestCommand: ParsableCommand {
     /// One line, flushed at once: a script that sees it may count on every line it names.
     private static func acknowledge(_ summary: IngestSummary, done: Bool) {
         var members: [(key: String, value: JSONValue)] = [
-            ("last_appended_sequence", .number(JSONNumber(lexeme: String(summary.lastSequence)))),
-            ("appended", .number(JSONNumber(lexeme: String(summary.appended)))),
-            ("duplicates", .number(JSONNumber(lexeme: String(summary.duplicates)))),
-            ("rejected", .number(JSONNumber(lexeme: String(summary.rejected)))),
-            ("lines_read", .number(JSONNumber(lexeme: String(summary.linesRead)))),
+            ("last_appended_sequence", .integer(summary.lastSequence)),
+            ("appended", .integer(summary.appended)),
+            ("duplicates", .integer(summary.duplicates)),
+            ("rejected", .integer(summary.rejected)),
+            ("lines_read", .integer(summary.linesRead)),
         ]
         if let through = summary.through {
-            members.append(("through", .object(JSONObject([("file", .string(through.file)), ("line", .number(JSONNumber(lexeme: String(through.line))))]))))
+            members.append(("through", .object(JSONObject([("file", .string(through.file)), ("line", .integer(through.line))]))))
         }
         members.append(("done", .bool(done)))
         FileHandle.standardOutput.write(Data((String(decoding: JSONValue.object(JSONObject(members)).canonicalBytes, as: UTF8.self) + "\n").utf8))
@@ -77,6 +71,26 @@ struct IngestCommand: ParsableCommand {
 
 enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
     case terminal, json
+}
+
+/// Prints the first reports of a run on standard error and counts them all, so that an input
+/// of a million bad lines names the first few and the count of the rest.
+final class FirstReports {
+    static let shown = 20
+    private(set) var count = 0
+    private let beforeEach: () -> Void
+
+    init(beforeEach: @escaping () -> Void = {}) { self.beforeEach = beforeEach }
+
+    func report(_ line: String) {
+        if count < Self.shown { beforeEach(); printError(line) }
+        count += 1
+    }
+
+    /// `… N more WHAT`, when some were not printed.
+    func printRemainder(_ what: String) {
+        if count > Self.shown { printError("… \(count - Self.shown) more \(what)") }
+    }
 }
 
 /// Rejected lines, ready for repair: strip the `# ` lines and ingest the file again.

@@ -110,10 +110,12 @@ final class Ingestion: @unchecked Sendable {
         }
     }
 
-    /// Commits what is left and waits for the committer; returns the totals.
+    /// Commits what is left and waits for the committer; then, when anything was appended,
+    /// takes the day's replay snapshots. Returns the totals.
     func finish() throws -> IngestSummary {
         try handOver()
         try committer.finish()
+        if summary.appended > 0 { try log.refreshSnapshots() }
         return summary
     }
 

@@ -59,7 +59,7 @@ enum DashboardRendering {
     static func json(_ dashboard: Dashboard) -> JSONValue {
         let metrics = dashboard.readings.map { reading -> (key: String, value: JSONValue) in
             let definition = reading.definition
-            return (definition.id, object([("window_days", number(definition.windowDays))] + countFields(reading) + [
+            return (definition.id, object([("window_days", .integer(definition.windowDays))] + countFields(reading) + [
                 ("target", definition.target.map { .string($0.text) } ?? .null),
                 ("status", .string(reading.status.rawValue)),
             ]))
@@ -91,9 +91,9 @@ enum DashboardRendering {
     private static func countFields(_ reading: MetricReading) -> [(String, JSONValue)] {
         let definition = reading.definition
         return [
-            ("numerator", hasIntegerNumerator(definition) ? number(Int(reading.counts.numerator)) : number(reading.numerator)),
-            ("denominator", definition.valueKind == .count ? .null : number(Int(reading.counts.denominator))),
-            ("value", reading.value.map { definition.valueKind == .count ? number(Int($0)) : number($0) } ?? .null),
+            ("numerator", hasIntegerNumerator(definition) ? .integer(reading.counts.numerator) : number(reading.numerator)),
+            ("denominator", definition.valueKind == .count ? .null : .integer(reading.counts.denominator)),
+            ("value", reading.value.map { definition.valueKind == .count ? .integer(Int($0)) : number($0) } ?? .null),
         ]
     }
 
@@ -192,6 +192,5 @@ enum DashboardRendering {
         .object(JSONObject(members.map { (key: $0.0, value: $0.1) }))
     }
 
-    private static func number(_ value: Int) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
     private static func number(_ value: Double) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
 }

@@ -65,7 +65,7 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     static func json(_ reconciliation: Reconciliation, seller: String) -> JSONValue {
-        func number(_ value: Int64?) -> JSONValue { value.map { .number(JSONNumber(lexeme: String($0))) } ?? .null }
+        func number(_ value: Int64?) -> JSONValue { value.map(JSONValue.integer) ?? .null }
         func number(_ value: Double?) -> JSONValue { value.map { .number(JSONNumber(lexeme: String($0))) } ?? .null }
         let lines = reconciliation.lines.map { line -> JSONValue in
             .object(JSONObject([

@@ -283,6 +283,11 @@ public struct JSONParser {
 }
 
 extension JSONValue {
+    /// An integer, as JSON writes it.
+    public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
+}
+
+extension JSONValue {
     /// The canonical form that duplicate detection and hashing compare: members sorted by key,
     /// no whitespace, minimal string escapes, integers as integers and other numbers in their
     /// shortest round-trip form (so `1.0` and `1.00` are one content, `1` and `1.0` two).

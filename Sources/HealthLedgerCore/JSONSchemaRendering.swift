@@ -65,16 +65,16 @@ public enum JSONSchemaRendering {
         case .string(let length):
             members.append(("type", .string("string")))
             if let length {
-                members.append(("minLength", integer(length.lowerBound)))
-                members.append(("maxLength", integer(length.upperBound)))
+                members.append(("minLength", .integer(length.lowerBound)))
+                members.append(("maxLength", .integer(length.upperBound)))
             }
         case .timestamp:
             members += [("type", .string("string")), ("format", .string("date-time"))]
         case .integer(let range):
-            members += [("type", .string("integer")), ("minimum", integer(range.lowerBound)), ("maximum", integer(range.upperBound))]
+            members += [("type", .string("integer")), ("minimum", .integer(range.lowerBound)), ("maximum", .integer(range.upperBound))]
         case .number(let minimum):
             members.append(("type", .string("number")))
-            if let minimum { members.append(("minimum", integer(Int(minimum)))) }
+            if let minimum { members.append(("minimum", .integer(Int(minimum)))) }
         case .boolean:
             members.append(("type", .string("boolean")))
         case .oneOf(let values):
@@ -89,7 +89,6 @@ public enum JSONSchemaRendering {
         .object(JSONObject(members.map { (key: $0.0, value: $0.1) }))
     }
 
-    private static func integer(_ value: Int) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
 }
 
 extension JSONValue {

@@ -136,7 +136,3 @@ struct RowConversion {
         events.append((id, String(decoding: JSONValue.object(JSONObject(members)).canonicalBytes, as: UTF8.self)))
     }
 }
-
-extension JSONValue {
-    static func integer(_ value: Int) -> JSONValue { .number(JSONNumber(lexeme: String(value))) }
-}

@@ -140,7 +140,9 @@ final class Projector {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var replay = ProjectionReplay()
-        try forEachEvent(sql: "SELECT json, recorded_us FROM events \(filter) ORDER BY seq", arguments: arguments,
+        // A replay is a function of the set of events: no order is asked for, so a seller's
+        // events come in the order of the seller index, with no sort.
+        try forEachEvent(sql: "SELECT json, recorded_us FROM events \(filter)", arguments: arguments,
                          batchDone: { progress?(replay.eventCount) }) { event, _ in replay.add(event) }
         return replay
     }
@@ -153,7 +155,6 @@ final class Projector {
         }
         var replay = ProjectionReplay()
         try snapshot.state.withUnsafeBytes { try replay.restore($0, seller: seller) }
-        // A replay is a function of the set of events: their order here does not matter.
         try forEachEvent(sql: "SELECT json, recorded_us FROM events WHERE seller = ? AND recorded_us > ? AND recorded_us <= ?",
                          arguments: [seller, snapshot.recorded, knownAt.microseconds]) { event, _ in replay.add(event) }
         return replay
@@ -219,17 +220,16 @@ final class Projector {
         try settings(of: seller, upTo: .max, adding: [])
     }
 
-    func configurations(of seller: String) throws -> [Event] {
-        try String.fetchAll(db, sql: "SELECT json FROM events INDEXED BY events_configuring WHERE seller = ? AND type = 'seller_configured'",
-                            arguments: [seller]).map(Self.decode)
-    }
-
-    private func settings(of seller: String, upTo lastSequence: Int64, adding configurations: [Event]) throws -> SellerSettings {
+    /// The seller's `seller_configured` events, up to sequence number `lastSequence`.
+    func configurations(of seller: String, upTo lastSequence: Int64 = .max) throws -> [Event] {
         let statement = try db.cachedStatement(sql: """
             SELECT json FROM events INDEXED BY events_configuring WHERE seller = ? AND type = 'seller_configured' AND seq <= ?
             """)
-        let stored = try String.fetchAll(statement, arguments: [seller, lastSequence])
-        return SellerSettings(configurationEvents: try stored.map(Self.decode) + configurations)
+        return try String.fetchAll(statement, arguments: [seller, lastSequence]).map(Self.decode)
+    }
+
+    private func settings(of seller: String, upTo lastSequence: Int64, adding configurations: [Event]) throws -> SellerSettings {
+        SellerSettings(configurationEvents: try self.configurations(of: seller, upTo: lastSequence) + configurations)
     }
 
     /// What a unit has read of the log so far, in valid-time order.
