@@ -142,7 +142,9 @@ public final class EventLog: Sendable {
                                               notAppended: zip(events, isAppended).filter { !$0.1 }.map(\.0), previousHead: previousHead)
                     }
                     try projector.write(output, head: head)
-                    try ReplaySnapshots(db: db).invalidate(sellers: Set(events.map(\.event.seller)), recordedAt: recordedAt)
+                    try ReplaySnapshots(db: db).count(appended: zip(events, outcomes).reduce(into: [:]) { counts, appended in
+                        if appended.1.isAppended { counts[appended.0.event.seller, default: 0] += 1 }
+                    })
                     committed = { self.units.keep(projector, head: head) }
                     return .commit
                 }
@@ -249,13 +251,11 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Takes a snapshot of each seller's replay fold whose latest is of an earlier recorded day
-    /// than its latest event (`ingest` does, once it has appended), so that known-at queries go
-    /// on from there.
+    /// Takes a snapshot of the replay fold of each seller that has grown enough since its
+    /// latest (`ingest` does, once it has appended), so that known-at queries go on from there.
     public func refreshSnapshots() throws(StoreError) {
-        let sellers = try sellers()
         do {
-            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db), sellers: sellers) }
+            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db)) }
         } catch {
             throw StoreError(path: path, error)
         }
@@ -275,10 +275,12 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// The recorded times of a seller's snapshots, oldest first.
-    public func snapshotTimes(seller: String) throws(StoreError) -> [Instant] {
+    /// A seller's snapshots, oldest first: the last sequence number each holds, and the latest
+    /// time its events were recorded at.
+    public func snapshots(seller: String) throws(StoreError) -> [(sequence: Int64, recordedAt: Instant)] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT recorded_us FROM replay_snapshots WHERE seller = ? ORDER BY recorded_us", arguments: [seller]).map(Instant.init)
+            try Row.fetchAll(db, sql: "SELECT sequence, recorded_us FROM replay_snapshots WHERE seller = ? ORDER BY sequence", arguments: [seller])
+                .map { ($0[0], Instant(microseconds: $0[1])) }
         }
     }
 

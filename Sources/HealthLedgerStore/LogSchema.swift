@@ -81,6 +81,28 @@ enum LogSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Snapshots are keyed by the log's sequence: one holds the seller's events up to a
+        // sequence number, and serves any known-at time from the latest time they were recorded
+        // at, so a backfill no longer invalidates it. Each seller's event count says when the
+        // next one is due. Snapshots are derived data: the old ones are dropped, not converted.
+        migrator.registerMigration("v4: snapshots by sequence") { db in
+            try db.execute(sql: """
+                DROP TABLE replay_snapshots;
+                CREATE TABLE replay_snapshots (
+                    seller TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    recorded_us INTEGER NOT NULL,
+                    event_count INTEGER NOT NULL,
+                    state BLOB NOT NULL,
+                    PRIMARY KEY (seller, sequence)
+                ) WITHOUT ROWID;
+                CREATE TABLE seller_event_counts (
+                    seller TEXT PRIMARY KEY,
+                    events INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO seller_event_counts SELECT seller, count(*) FROM events GROUP BY seller;
+                """)
+        }
         return migrator
     }()
 

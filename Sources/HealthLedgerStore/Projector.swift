@@ -142,38 +142,44 @@ final class Projector {
         var replay = ProjectionReplay()
         // A replay is a function of the set of events: no order is asked for, so a seller's
         // events come in the order of the seller index, with no sort.
-        try forEachEvent(sql: "SELECT json, recorded_us FROM events \(filter)", arguments: arguments,
+        try forEachEvent(sql: "SELECT json, recorded_us, seq FROM events \(filter)", arguments: arguments,
                          batchDone: { progress?(replay.eventCount) }) { event, _ in replay.add(event) }
         return replay
     }
 
-    /// One seller's events recorded up to `knownAt`, folded: from the latest snapshot before
-    /// `knownAt` on, or from scratch without one.
+    /// One seller's events recorded up to `knownAt`, folded: from the latest snapshot whose
+    /// events were all recorded by then, or from scratch without one.
     func knownAtReplay(seller: String, knownAt: Instant) throws -> ProjectionReplay {
         guard let snapshot = try ReplaySnapshots(db: db).latest(of: seller, notAfter: knownAt) else {
             return try replay(seller: seller, knownAt: knownAt)
         }
         var replay = ProjectionReplay()
         try snapshot.state.withUnsafeBytes { try replay.restore($0, seller: seller) }
-        try forEachEvent(sql: "SELECT json, recorded_us FROM events WHERE seller = ? AND recorded_us > ? AND recorded_us <= ?",
-                         arguments: [seller, snapshot.recorded, knownAt.microseconds]) { event, _ in replay.add(event) }
+        try forEachEvent(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? AND recorded_us <= ? AND seq > ?",
+                         arguments: [seller, knownAt.microseconds, snapshot.sequence]) { event, _ in replay.add(event) }
         return replay
     }
 
-    /// The events a query of `json, recorded_us` rows selects, in its order, as a replay keeps
-    /// them: lines are decoded a batch at a time on every core.
+    /// Where a replayed event stands in the log.
+    struct LogPosition {
+        let recorded: Int64
+        let sequence: Int64
+    }
+
+    /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
+    /// keeps them: lines are decoded a batch at a time on every core.
     func forEachEvent(sql: String, arguments: StatementArguments, batchDone: () -> Void = {},
-                      _ body: (ReplayedEvent, Int64) throws -> Void) throws {
-        var batch: [(json: String, recorded: Int64)] = []
+                      _ body: (ReplayedEvent, LogPosition) throws -> Void) throws {
+        var batch: [(json: String, position: LogPosition)] = []
         func fold() throws {
             let replayed = ParallelMap.map(batch) { EventDecoder.decodeStored($0.json).map(ReplayedEvent.init) }
-            for (decoded, row) in zip(replayed, batch) { try body(try Self.event(decoded), row.recorded) }
+            for (decoded, row) in zip(replayed, batch) { try body(try Self.event(decoded), row.position) }
             batch.removeAll(keepingCapacity: true)
             batchDone()
         }
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() {
-            batch.append((row[0], row[1]))
+            batch.append((row[0], LogPosition(recorded: row[1], sequence: row[2])))
             if batch.count == 4096 { try fold() }
         }
         try fold()

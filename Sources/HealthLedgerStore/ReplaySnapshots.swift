@@ -2,74 +2,89 @@ import Foundation
 import GRDB
 import HealthLedgerCore
 
-/// Snapshots of each seller's replay fold at a recorded time R: the fold of exactly the events
-/// recorded at or before R. A known-at query for K ≥ R restores the latest such snapshot and
-/// replays only the events recorded in (R, K]. Derived data: an append recorded at or before a
-/// snapshot's R deletes it (it no longer holds every event recorded by R), and deleting any of
-/// them loses nothing but time.
+/// Snapshots of each seller's replay fold: the fold of the seller's events up to a sequence
+/// number N, which serves any known-at time K from the latest time those events were recorded
+/// at. A known-at query restores the latest snapshot it may use and replays only the seller's
+/// events after N recorded by K; a backfill, appended after N whatever its recorded time, is
+/// among those, so no append ever invalidates a snapshot. Derived data: deleting any of them
+/// loses nothing but time.
 struct ReplaySnapshots {
     let db: Database
 
+    /// A snapshot costs as much as the events it holds, so the next one is due once the seller
+    /// has appended a quarter as many again: each appended event pays for at most four
+    /// snapshot entries, however long the log, and a known-at query replays at most about a
+    /// quarter of the seller's log after its snapshot.
+    static let growthFractionBeforeNext: Int64 = 4
+
     struct Snapshot {
-        let recorded: Int64
+        let sequence: Int64
         let state: Data
     }
 
+    /// The latest snapshot of `seller` whose events were all recorded by `knownAt`.
     func latest(of seller: String, notAfter knownAt: Instant) throws -> Snapshot? {
         try Row.fetchOne(db, sql: """
-            SELECT recorded_us, state FROM replay_snapshots WHERE seller = ? AND recorded_us <= ?
-            ORDER BY recorded_us DESC LIMIT 1
-            """, arguments: [seller, knownAt.microseconds]).map { Snapshot(recorded: $0[0], state: $0[1]) }
+            SELECT sequence, state FROM replay_snapshots WHERE seller = ? AND recorded_us <= ?
+            ORDER BY sequence DESC LIMIT 1
+            """, arguments: [seller, knownAt.microseconds]).map { Snapshot(sequence: $0[0], state: $0[1]) }
     }
 
-    /// Events recorded at `recordedAt` are being appended for `sellers`.
-    func invalidate(sellers: Set<String>, recordedAt: Instant) throws {
-        let statement = try db.cachedStatement(sql: "DELETE FROM replay_snapshots WHERE seller = ? AND recorded_us >= ?")
-        for seller in sellers { try statement.execute(arguments: [seller, recordedAt.microseconds]) }
+    /// Counts the events an append transaction added, by seller: what says when a snapshot is due.
+    func count(appended: [String: Int64]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO seller_event_counts (seller, events) VALUES (?, ?)
+            ON CONFLICT (seller) DO UPDATE SET events = events + excluded.events
+            """)
+        for (seller, count) in appended { try statement.execute(arguments: [seller, count]) }
     }
 
-    /// Takes a snapshot of each seller's whole log, from the projection's unit histories, when
-    /// its latest is of an earlier recorded day than its latest event.
-    func refresh(projector: Projector, sellers: [String]) throws {
-        for seller in sellers {
-            guard let head = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM events WHERE seller = ?", arguments: [seller]) else { continue }
-            let latest = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM replay_snapshots WHERE seller = ?", arguments: [seller])
-            if let latest, Self.day(latest) >= Self.day(head) { continue }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE seller = ?", arguments: [seller]) ?? 0
+    /// Takes a snapshot of each seller that is due one (`growthFractionBeforeNext`), from the
+    /// projection's unit histories: the fold of the log up to the projection's last sequence.
+    func refresh(projector: Projector) throws {
+        guard let head = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM projection_state") else { return }
+        for row in try Row.fetchAll(db, sql: "SELECT seller, events FROM seller_event_counts") {
+            let seller: String = row[0], count: Int64 = row[1]
+            let latest = try Int64.fetchOne(db, sql: "SELECT event_count FROM replay_snapshots WHERE seller = ? ORDER BY sequence DESC LIMIT 1",
+                                            arguments: [seller]) ?? 0
+            guard count > latest, (count - latest) * Self.growthFractionBeforeNext >= latest else { continue }
+            let recorded = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM events WHERE seller = ?", arguments: [seller]) ?? 0
             let units = try Row.fetchAll(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
                 .map { row in (key: row[0] as String, history: [UInt8](row[1] as Data)) }
-            let state = ReplaySnapshot.encode(eventCount: count, configurations: try projector.configurations(of: seller), units: units)
-            try save(state, of: seller, recorded: head, eventCount: count)
+            let state = ReplaySnapshot.encode(eventCount: Int(count), configurations: try projector.configurations(of: seller), units: units)
+            try save(state, of: seller, sequence: head, recorded: recorded, eventCount: Int(count))
         }
     }
 
     /// Replaces a seller's snapshots with one at the end of each recorded day the schedule keeps,
-    /// from a replay of its events in recorded order.
+    /// from a replay of its events in the log's order.
     func rebuild(seller: String, projector: Projector) throws {
         try db.execute(sql: "DELETE FROM replay_snapshots WHERE seller = ?", arguments: [seller])
         let days = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT recorded_us / 86400000000 FROM events WHERE seller = ?", arguments: [seller]).map(Int.init))
         let kept = SnapshotSchedule.kept(days)
         var replay = ProjectionReplay()
-        var last: Int64?
-        try projector.forEachEvent(sql: "SELECT json, recorded_us FROM events WHERE seller = ? ORDER BY recorded_us", arguments: [seller]) { event, recorded in
-            if let last, Self.day(recorded) != Self.day(last), kept.contains(Self.day(last)) {
-                try save(replay.snapshot(of: seller), of: seller, recorded: last, eventCount: replay.eventCount)
+        // The latest recorded time so far, and the sequence number that reached it.
+        var last: (recorded: Int64, sequence: Int64)?
+        try projector.forEachEvent(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { event, row in
+            if let last, Self.day(max(row.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
+                try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount)
             }
             replay.add(event)
-            last = recorded
+            last = (max(row.recorded, last?.recorded ?? .min), row.sequence)
         }
-        if let last { try save(replay.snapshot(of: seller), of: seller, recorded: last, eventCount: replay.eventCount) }
+        if let last { try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount) }
     }
 
-    private func save(_ state: [UInt8], of seller: String, recorded: Int64, eventCount: Int) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO replay_snapshots (seller, recorded_us, event_count, state) VALUES (?, ?, ?, ?)",
-                       arguments: [seller, recorded, eventCount, Data(state)])
-        let stored = try Int64.fetchAll(db, sql: "SELECT recorded_us FROM replay_snapshots WHERE seller = ?", arguments: [seller])
-        let keptDays = SnapshotSchedule.kept(Set(stored.map(Self.day)))
+    private func save(_ state: [UInt8], of seller: String, sequence: Int64, recorded: Int64, eventCount: Int) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO replay_snapshots (seller, sequence, recorded_us, event_count, state) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [seller, sequence, recorded, eventCount, Data(state)])
+        let stored = try Row.fetchAll(db, sql: "SELECT sequence, recorded_us FROM replay_snapshots WHERE seller = ?", arguments: [seller])
+            .map { (sequence: $0[0] as Int64, day: Self.day($0[1])) }
+        let keptDays = SnapshotSchedule.kept(Set(stored.map(\.day)))
         // One a day: the latest of each kept day.
-        let keep = Set(Dictionary(grouping: stored, by: Self.day).filter { keptDays.contains($0.key) }.values.compactMap { $0.max() })
-        for recorded in stored where !keep.contains(recorded) {
-            try db.execute(sql: "DELETE FROM replay_snapshots WHERE seller = ? AND recorded_us = ?", arguments: [seller, recorded])
+        let keep = Set(Dictionary(grouping: stored, by: \.day).filter { keptDays.contains($0.key) }.values.compactMap { $0.map(\.sequence).max() })
+        for snapshot in stored where !keep.contains(snapshot.sequence) {
+            try db.execute(sql: "DELETE FROM replay_snapshots WHERE seller = ? AND sequence = ?", arguments: [seller, snapshot.sequence])
         }
     }
 
