@@ -11,6 +11,32 @@ public struct Event: Sendable {
         if case .string(let value)? = object[field] { return value }
         return nil
     }
+}
+
+/// An event's fields as the metrics read them: from a decoded `Event`, or in place from a line
+/// the log holds (`StoredLine`), so that both give one reading.
+public protocol EventFields {
+    var id: String { get }
+    var type: EventType { get }
+    var seller: String { get }
+    var at: Instant { get }
+    /// A present, non-null string field.
+    func string(_ field: String) -> String?
+    func number(_ field: String) -> JSONNumber?
+    func bool(_ field: String) -> Bool?
+    func instant(_ field: String) -> Instant?
+}
+
+extension Event: EventFields {}
+
+extension EventFields {
+    public func instant(_ field: String) -> Instant? { string(field).flatMap(Instant.init(rfc3339:)) }
+
+    /// A present integer field (`2.0` included).
+    public func integer(_ field: String) -> Int? { number(field)?.integerValue }
+
+    /// A number field in millionths (`handle_seconds`, `amount`).
+    public func micros(_ field: String) -> Int64? { number(field)?.millionths }
 
     /// The unit whose story this event belongs to, for `events --order/--thread/--return`.
     public var unit: UnitReference? {
@@ -22,7 +48,9 @@ public struct Event: Sendable {
         default: string("order").map { .order($0) }
         }
     }
+}
 
+extension Event {
     /// The time zone a `seller_configured` event states (omitted means UTC, section 5).
     public var configuredTimeZone: String? {
         type == .sellerConfigured ? string("time_zone") ?? "UTC" : nil

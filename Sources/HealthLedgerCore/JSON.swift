@@ -33,6 +33,9 @@ public struct JSONNumber: Equatable, Sendable {
         guard value.isFinite, value.rounded() == value, abs(value) < 9.0e15 else { return nil }
         return Int(value)
     }
+
+    /// In millionths, rounded (`handle_seconds` in microseconds).
+    public var millionths: Int64 { Int64((doubleValue * 1_000_000).rounded()) }
 }
 
 public struct JSONObject: Equatable, Sendable {

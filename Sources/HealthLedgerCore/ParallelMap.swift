@@ -3,8 +3,10 @@ import Foundation
 
 /// `map` over all cores, for pure work on many small items.
 public enum ParallelMap {
+    public static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     public static func map<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
-        let chunks = min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let chunks = min(items.count, cores * 4)
         guard chunks > 1 else { return items.map(transform) }
         var results = [R?](repeating: nil, count: items.count)
         results.withUnsafeMutableBufferPointer { output in

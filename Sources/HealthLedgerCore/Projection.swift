@@ -19,7 +19,7 @@ extension UnitReference {
     /// The units an event belongs to: its own, and the order it names (a buyer message naming
     /// an order makes it imperfect); feedback and claims their key (`SharedKeys` takes them on
     /// to the orders).
-    public static func affected(by event: Event) -> [UnitReference] {
+    public static func affected(by event: some EventFields) -> [UnitReference] {
         switch event.type {
         case .feedbackPosted, .feedbackRemoved: return event.string("feedback").map { [.feedback($0)] } ?? []
         case .claimFiled, .claimReversed: return event.string("claim").map { [.claim($0)] } ?? []

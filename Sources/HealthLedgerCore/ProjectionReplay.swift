@@ -1,38 +1,64 @@
+import Dispatch
+
 /// The projection folded from scratch: every event of a log, in any order, grouped into the
 /// unit histories it builds, and each seller's counters computed from them. What the
 /// incremental projection must equal, and how a past recorded time is answered.
 public struct ProjectionReplay: Sendable {
     public internal(set) var eventCount = 0
     var eventCounts: [String: Int] = [:]
-    var histories: [String: [UnitReference: [UnitEvent]]] = [:]
+    /// Each seller's unit histories, split by the unit's hash into one shard a core, so that
+    /// the cores fold a batch of events at once, each into its own shard.
+    var shards = [[String: [UnitReference: [UnitEvent]]]](repeating: [:], count: ProjectionReplay.shardCount)
     var configurations: [String: [Event]] = [:]
+
+    static let shardCount = ParallelMap.cores
+
+    static func shard(of unit: UnitReference) -> Int { Int(UInt(bitPattern: unit.hashValue) % UInt(shardCount)) }
 
     public init() {}
 
-    public mutating func add(_ event: Event) { add(ReplayedEvent(event)) }
+    public mutating func add(_ event: Event) { add([ReplayedEvent(event)]) }
 
-    public mutating func add(_ event: ReplayedEvent) {
-        eventCount += 1
-        eventCounts[event.seller, default: 0] += 1
-        if let configuration = event.configuration {
-            configurations[event.seller, default: []].append(configuration)
-            return
+    /// Folds a batch of events, every shard on a core of its own.
+    public mutating func add(_ events: [ReplayedEvent]) {
+        eventCount += events.count
+        for event in events {
+            eventCounts[event.seller, default: 0] += 1
+            if let configuration = event.configuration { configurations[event.seller, default: []].append(configuration) }
         }
-        for (unit, unitEvent) in event.unitEvents {
-            histories[event.seller, default: [:]][unit, default: []].append(unitEvent)
+        shards.withUnsafeMutableBufferPointer { shards in
+            nonisolated(unsafe) let shards = shards
+            @Sendable func fold(shard: Int) {
+                for event in events {
+                    for (unit, unitEvent, eventShard) in event.unitEvents where eventShard == shard {
+                        shards[shard][event.seller, default: [:]][unit, default: []].append(unitEvent)
+                    }
+                }
+            }
+            // Each iteration writes its own shard only; a few events are not worth the threads.
+            if events.count < 256 {
+                shards.indices.forEach(fold)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: shards.count) { fold(shard: $0) }
+            }
         }
     }
 
-    public var sellers: Set<String> { Set(histories.keys).union(configurations.keys) }
+    public var sellers: Set<String> { shards.reduce(Set(configurations.keys)) { $0.union($1.keys) } }
 
     public func settings(of seller: String) -> SellerSettings {
         SellerSettings(configurationEvents: configurations[seller] ?? [])
     }
 
+    /// The seller's units with their events as folded, in no order.
+    func units(of seller: String) -> [UnitReference: [UnitEvent]] {
+        shards.reduce(into: [:]) { units, shard in units.merge(shard[seller] ?? [:]) { first, _ in first } }
+    }
+
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
     /// keys also in every order they name.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        var units = histories[seller] ?? [:]
+        var units = units(of: seller)
         for (key, events) in units where key.isSharedKey {
             for order in SharedKeys.orders(holding: events) { units[.order(order), default: []] += events }
         }
@@ -57,14 +83,25 @@ public struct ProjectionReplay: Sendable {
 /// What a replay keeps of one event, worked out apart from the fold, so that a replay can do
 /// it for many events on every core and fold them in order.
 public struct ReplayedEvent: Sendable {
-    let seller: String
-    let configuration: Event?
-    let unitEvents: [(unit: UnitReference, event: UnitEvent)]
+    public let seller: String
+    public let configuration: Event?
+    /// With the replay's shard of each unit.
+    public let unitEvents: [(unit: UnitReference, event: UnitEvent, shard: Int)]
 
     public init(_ event: Event) {
         seller = event.seller
         configuration = event.type == .sellerConfigured ? event : nil
-        unitEvents = configuration == nil ? UnitReference.unitEvents(of: event) : []
+        unitEvents = configuration == nil ? Self.sharded(UnitReference.unitEvents(of: event)) : []
+    }
+
+    init(unitEventsOf line: StoredLine) {
+        seller = line.seller
+        configuration = nil
+        unitEvents = Self.sharded(UnitReference.unitEvents(of: line))
+    }
+
+    private static func sharded(_ unitEvents: [(unit: UnitReference, event: UnitEvent)]) -> [(unit: UnitReference, event: UnitEvent, shard: Int)] {
+        unitEvents.map { ($0.unit, $0.event, ProjectionReplay.shard(of: $0.unit)) }
     }
 }
 

@@ -49,15 +49,13 @@ public enum ReplaySnapshot {
 extension ProjectionReplay {
     public func snapshot(of seller: String) -> [UInt8] {
         ReplaySnapshot.encode(eventCount: eventCounts[seller] ?? 0, configurations: configurations[seller] ?? [],
-                              units: (histories[seller] ?? [:]).lazy.map { ($0.key.key, UnitHistoryCoding.encode($0.value)) })
+                              units: units(of: seller).lazy.map { ($0.key.key, UnitHistoryCoding.encode($0.value)) })
     }
 
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        var sellerUnits = histories[seller] ?? [:]
-        for (unit, events) in units { sellerUnits[unit, default: []] += events }
-        histories[seller] = sellerUnits
+        for (unit, events) in units { shards[Self.shard(of: unit)][seller, default: [:]][unit, default: []] += events }
         configurations[seller, default: []] += restoredConfigurations
         eventCount += count
         eventCounts[seller, default: 0] += count

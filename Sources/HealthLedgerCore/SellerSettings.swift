@@ -47,22 +47,13 @@ extension Event {
         lhs.at != rhs.at ? lhs.at < rhs.at : lhs.id.precedesInCodePointOrder(rhs.id)
     }
 
-    /// A present integer field (`2.0` included).
-    public func integer(_ field: String) -> Int? {
-        if case .number(let number)? = object[field] { return number.integerValue }
+    public func number(_ field: String) -> JSONNumber? {
+        if case .number(let number)? = object[field] { return number }
         return nil
     }
 
     public func bool(_ field: String) -> Bool? {
         if case .bool(let value)? = object[field] { return value }
-        return nil
-    }
-
-    public func instant(_ field: String) -> Instant? { string(field).flatMap(Instant.init(rfc3339:)) }
-
-    /// A number field in millionths (`handle_seconds`, `amount`).
-    public func micros(_ field: String) -> Int64? {
-        if case .number(let number)? = object[field] { return Int64((number.doubleValue * 1_000_000).rounded()) }
         return nil
     }
 }

@@ -14,7 +14,14 @@ public struct Instant: Comparable, Hashable, Sendable {
     /// Strict RFC 3339 §5.6 `date-time`: offset required (`Z` or `±HH:MM`, `-00:00` is UTC),
     /// `T` and `Z` in either case, no leap second, a real calendar date.
     public init?(rfc3339 text: String) {
-        var scanner = DigitScanner(Array(text.utf8))
+        var text = text
+        guard let instant = text.withUTF8(Instant.init(rfc3339UTF8:)) else { return nil }
+        self = instant
+    }
+
+    /// The same, from the text's UTF-8 bytes.
+    public init?(rfc3339UTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        var scanner = DigitScanner(bytes)
         guard let year = scanner.digits(4), scanner.skip("-"),
               let month = scanner.digits(2), scanner.skip("-"),
               let day = scanner.digits(2), scanner.skip("T", caseInsensitive: true),
@@ -78,12 +85,17 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 
     /// `YYYY-MM-DD` with a real calendar date.
     public init?(iso text: String) {
-        var scanner = DigitScanner(Array(text.utf8))
-        guard let year = scanner.digits(4), scanner.skip("-"), let month = scanner.digits(2), scanner.skip("-"),
-              let day = scanner.digits(2), scanner.atEnd,
-              (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day)
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        var text = text
+        let parsed = text.withUTF8 { bytes -> CivilDate? in
+            var scanner = DigitScanner(bytes)
+            guard let year = scanner.digits(4), scanner.skip("-"), let month = scanner.digits(2), scanner.skip("-"),
+                  let day = scanner.digits(2), scanner.atEnd,
+                  (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day)
+            else { return nil }
+            return CivilDate(year: year, month: month, day: day)
+        }
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -124,10 +136,10 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 }
 
 private struct DigitScanner {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { position == bytes.count }
 

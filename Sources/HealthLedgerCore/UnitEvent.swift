@@ -57,7 +57,7 @@ public struct UnitEvent: Sendable, Equatable {
     }
 
     /// The event as a unit of `kind` reads it; nil when no metric of that kind reads it.
-    public init?(_ event: Event, for kind: UnitKind) {
+    public init?(_ event: some EventFields, for kind: UnitKind) {
         guard let fact = Self.fact(of: event), fact.isRead(by: kind) else { return nil }
         self.init(id: event.id, at: event.at, fact: fact)
     }
@@ -67,7 +67,7 @@ public struct UnitEvent: Sendable, Equatable {
         lhs.at != rhs.at ? lhs.at < rhs.at : lhs.id.precedesInCodePointOrder(rhs.id)
     }
 
-    private static func fact(of event: Event) -> Fact? {
+    private static func fact(of event: some EventFields) -> Fact? {
         switch event.type {
         case .sellerConfigured: nil
         case .orderPlaced:
@@ -133,7 +133,7 @@ public enum SharedKeys {
 
 extension UnitReference {
     /// What each unit whose metrics `event` can change reads of it.
-    public static func unitEvents(of event: Event) -> [(unit: UnitReference, event: UnitEvent)] {
+    public static func unitEvents(of event: some EventFields) -> [(unit: UnitReference, event: UnitEvent)] {
         affected(by: event).compactMap { unit in UnitEvent(event, for: unit.kind).map { (unit, $0) } }
     }
 }

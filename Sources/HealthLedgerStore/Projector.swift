@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 import HealthLedgerCore
 
 /// Keeps `metric_deltas` equal to the sum of every unit's contribution, and `unit_histories`
@@ -142,8 +143,10 @@ final class Projector {
         var replay = ProjectionReplay()
         // A replay is a function of the set of events: no order is asked for, so a seller's
         // events come in the order of the seller index, with no sort.
-        try forEachEvent(sql: "SELECT json, recorded_us, seq FROM events \(filter)", arguments: arguments,
-                         batchDone: { progress?(replay.eventCount) }) { event, _ in replay.add(event) }
+        try forEachBatch(sql: "SELECT json, recorded_us, seq FROM events \(filter)", arguments: arguments) { events, _ in
+            replay.add(events)
+            progress?(replay.eventCount)
+        }
         return replay
     }
 
@@ -155,8 +158,8 @@ final class Projector {
         }
         var replay = ProjectionReplay()
         try snapshot.state.withUnsafeBytes { try replay.restore($0, seller: seller) }
-        try forEachEvent(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? AND recorded_us <= ? AND seq > ?",
-                         arguments: [seller, knownAt.microseconds, snapshot.sequence]) { event, _ in replay.add(event) }
+        try forEachBatch(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? AND recorded_us <= ? AND seq > ?",
+                         arguments: [seller, knownAt.microseconds, snapshot.sequence]) { events, _ in replay.add(events) }
         return replay
     }
 
@@ -167,20 +170,37 @@ final class Projector {
     }
 
     /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
-    /// keeps them: lines are decoded a batch at a time on every core.
-    func forEachEvent(sql: String, arguments: StatementArguments, batchDone: () -> Void = {},
-                      _ body: (ReplayedEvent, LogPosition) throws -> Void) throws {
-        var batch: [(json: String, position: LogPosition)] = []
+    /// keeps them, a batch at a time: lines are read into one buffer, then read on every core.
+    func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
+        var bytes: [UInt8] = []
+        var lines: [(range: Range<Int>, position: LogPosition)] = []
         func fold() throws {
-            let replayed = ParallelMap.map(batch) { EventDecoder.decodeStored($0.json).map(ReplayedEvent.init) }
-            for (decoded, row) in zip(replayed, batch) { try body(try Self.event(decoded), row.position) }
-            batch.removeAll(keepingCapacity: true)
-            batchDone()
+            let replayed = bytes.withUnsafeBufferPointer { bytes in
+                ParallelMap.map(lines) { line in
+                    let text = UnsafeBufferPointer(rebasing: bytes[line.range])
+                    return StoredLine.replayed(text).map(Result.success)
+                        ?? EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)).map(ReplayedEvent.init)
+                }
+            }
+            try body(try replayed.map(Self.event), lines.map(\.position))
+            bytes.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
         }
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try rows.next() {
-            batch.append((row[0], LogPosition(recorded: row[1], sequence: row[2])))
-            if batch.count == 4096 { try fold() }
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_ROW else {
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+                }
+                break
+            }
+            let start = bytes.count
+            bytes.append(contentsOf: UnsafeBufferPointer(start: sqlite3_column_text(handle, 0), count: Int(sqlite3_column_bytes(handle, 0))))
+            lines.append((start..<bytes.count, LogPosition(recorded: sqlite3_column_int64(handle, 1), sequence: sqlite3_column_int64(handle, 2))))
+            if lines.count == 4096 { try fold() }
         }
         try fold()
     }

@@ -65,12 +65,14 @@ struct ReplaySnapshots {
         var replay = ProjectionReplay()
         // The latest recorded time so far, and the sequence number that reached it.
         var last: (recorded: Int64, sequence: Int64)?
-        try projector.forEachEvent(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { event, row in
-            if let last, Self.day(max(row.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
-                try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount)
+        try projector.forEachBatch(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { events, positions in
+            for (event, position) in zip(events, positions) {
+                if let last, Self.day(max(position.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
+                    try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount)
+                }
+                replay.add([event])
+                last = (max(position.recorded, last?.recorded ?? .min), position.sequence)
             }
-            replay.add(event)
-            last = (max(row.recorded, last?.recorded ?? .min), row.sequence)
         }
         if let last { try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount) }
     }

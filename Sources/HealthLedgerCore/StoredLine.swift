@@ -1,0 +1,154 @@
+/// A line the log holds, read in place for a replay: its top-level members found in one pass,
+/// each value left as bytes until a unit asks for it, with no JSON tree. The log validated every
+/// line it holds, so this reads only what a plain line has; a line with an escaped string or a
+/// nested value, or a configuration (kept whole), is left to `EventDecoder`.
+public struct StoredLine: EventFields {
+    struct Member {
+        let key: Range<Int>
+        /// A string's bytes without their quotes; any other value as written.
+        let value: Range<Int>
+        let isString: Bool
+    }
+
+    /// More members than a line of the contract has: a line with more is left to `EventDecoder`.
+    static let maximumMembers = 32
+
+    public let id: String
+    public let type: EventType
+    public let seller: String
+    public let at: Instant
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let members: UnsafeMutableBufferPointer<Member>
+    private let count: Int
+
+    /// What a replay keeps of the line, or nil when it is one to leave to `EventDecoder`.
+    public static func replayed(_ line: UnsafeBufferPointer<UInt8>) -> ReplayedEvent? {
+        withUnsafeTemporaryAllocation(of: Member.self, capacity: maximumMembers) { members in
+            guard let line = StoredLine(line, members: members), line.type != .sellerConfigured else { return nil }
+            return ReplayedEvent(unitEventsOf: line)
+        }
+    }
+
+    private init?(_ bytes: UnsafeBufferPointer<UInt8>, members: UnsafeMutableBufferPointer<Member>) {
+        self.bytes = bytes
+        self.members = members
+        var scanner = Scanner(bytes: bytes)
+        var count = 0
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        if !scanner.take(UInt8(ascii: "}")) {
+            repeat {
+                guard count < members.count, let key = scanner.plainString(), scanner.take(UInt8(ascii: ":")),
+                      let (value, isString) = scanner.scalarValue()
+                else { return nil }
+                members.initializeElement(at: count, to: Member(key: key, value: value, isString: isString))
+                count += 1
+            } while scanner.take(UInt8(ascii: ","))
+            guard scanner.take(UInt8(ascii: "}")) else { return nil }
+        }
+        self.count = count
+        func text(_ field: String) -> String? {
+            Self.member(field, in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count])).flatMap { $0.isString ? String(decoding: bytes[$0.value], as: UTF8.self) : nil }
+        }
+        guard let id = text("id"), let type = text("type").flatMap(EventType.init(rawValue:)), let seller = text("seller"),
+              let at = Self.member("at", in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count]))
+                .flatMap({ $0.isString ? Instant(rfc3339UTF8: UnsafeBufferPointer(rebasing: bytes[$0.value])) : nil })
+        else { return nil }
+        self.id = id
+        self.type = type
+        self.seller = seller
+        self.at = at
+    }
+
+    private static func member(_ field: String, in bytes: UnsafeBufferPointer<UInt8>, members: UnsafeBufferPointer<Member>) -> Member? {
+        var field = field
+        return field.withUTF8 { name in
+            members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).elementsEqual(name) }
+        }
+    }
+
+    private func member(_ field: String) -> Member? {
+        Self.member(field, in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count]))
+    }
+
+    private func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {
+        guard let member = member(field), member.isString else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[member.value])
+    }
+
+    public func string(_ field: String) -> String? {
+        stringBytes(field).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func instant(_ field: String) -> Instant? {
+        stringBytes(field).flatMap(Instant.init(rfc3339UTF8:))
+    }
+
+    public func number(_ field: String) -> JSONNumber? {
+        guard let member = member(field), !member.isString, let first = bytes[member.value].first,
+              first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return nil }
+        return JSONNumber(lexeme: String(decoding: bytes[member.value], as: UTF8.self))
+    }
+
+    public func bool(_ field: String) -> Bool? {
+        guard let member = member(field), !member.isString else { return nil }
+        switch bytes[member.value].first {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
+        default: return nil
+        }
+    }
+
+    /// Reads the plain JSON a stored line is made of, skipping white space before each token.
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        mutating func skipWhitespace() {
+            while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A || bytes[position] == 0x0D {
+                position += 1
+            }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        /// A string without escapes: the range of its bytes between the quotes.
+        mutating func plainString() -> Range<Int>? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = position
+            while position < bytes.count {
+                switch bytes[position] {
+                case UInt8(ascii: "\""):
+                    position += 1
+                    return start..<position - 1
+                case UInt8(ascii: "\\"): return nil
+                default: position += 1
+                }
+            }
+            return nil
+        }
+
+        /// A string, number, `true`, `false` or `null`; nil for an object or an array.
+        mutating func scalarValue() -> (Range<Int>, isString: Bool)? {
+            skipWhitespace()
+            guard position < bytes.count else { return nil }
+            switch bytes[position] {
+            case UInt8(ascii: "\""): return plainString().map { ($0, true) }
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return nil
+            default:
+                let start = position
+                while position < bytes.count, !Self.ends(bytes[position]) { position += 1 }
+                return position > start ? (start..<position, false) : nil
+            }
+        }
+
+        private static func ends(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+        }
+    }
+}

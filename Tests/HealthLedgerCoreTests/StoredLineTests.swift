@@ -1,0 +1,73 @@
+import Foundation
+import HealthLedgerCore
+import HealthLedgerSimulation
+import Testing
+
+/// A replay reads each stored line in place (`StoredLine`) and leaves to the full decoder only
+/// the lines it does not read plainly: for every valid line, both give the same unit events.
+struct StoredLineTests {
+    /// What the replay keeps of `line`: read in place, or nil when left to the decoder; and
+    /// what the decoder makes of it.
+    static func readings(_ line: [UInt8]) throws -> (inPlace: ReplayedEvent?, decoded: ReplayedEvent) {
+        let event = try EventDecoder.decode(line).get().event
+        return (line.withUnsafeBufferPointer(StoredLine.replayed), ReplayedEvent(event))
+    }
+
+    static func expectSame(_ inPlace: ReplayedEvent, _ decoded: ReplayedEvent, _ line: [UInt8]) {
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(inPlace.seller == decoded.seller, "\(text)")
+        #expect(inPlace.configuration == nil, "\(text)")
+        #expect(inPlace.unitEvents.map(\.unit) == decoded.unitEvents.map(\.unit), "\(text)")
+        #expect(inPlace.unitEvents.map(\.event) == decoded.unitEvents.map(\.event), "\(text)")
+    }
+
+    /// Generated events of every type, and every valid line of the validation corpus.
+    @Test func everyPlainLineIsReadInPlaceAsTheDecoderReadsIt() throws {
+        var generator = EventGenerator(.init(sellers: 3, days: 60, ordersPerDay: 20, seed: 3))
+        var lines: [[UInt8]] = []
+        generator.run { lines.append(Array($0.utf8)) }
+        let corpus = try zip(Repository.lines("schemas/corpus/lines.ndjson"), Repository.lines("schemas/corpus/expected.txt"))
+        lines += corpus.filter { String(decoding: $0.1, as: UTF8.self) == "ok" }.map(\.0)
+        var readInPlace = 0
+        var types = Set<EventType>()
+        for line in lines {
+            let (inPlace, decoded) = try Self.readings(line)
+            guard let inPlace else {
+                #expect(decoded.configuration != nil || line.contains(UInt8(ascii: "\\")) || line.contains(UInt8(ascii: "[")) || line.dropFirst().contains(UInt8(ascii: "{")),
+                        "a plain line left to the decoder: \(String(decoding: line, as: UTF8.self))")
+                continue
+            }
+            Self.expectSame(inPlace, decoded, line)
+            readInPlace += 1
+            types.insert(try EventDecoder.decode(line).get().event.type)
+        }
+        #expect(readInPlace > lines.count * 9 / 10)
+        #expect(types == Set(EventType.allCases).subtracting([.sellerConfigured]))
+    }
+
+    /// White space anywhere, members in any order, numbers as `2.0` and `1e0`, nulls, an empty
+    /// tracking: read in place as decoded. An escape or a nested value: left to the decoder.
+    @Test func unusualButPlainLinesAreReadInPlaceAndTheOthersLeftToTheDecoder() throws {
+        let plain = [
+            #" { "seller" : "s" , "order":"o1","type":"order_placed","fulfillment":"merchant","handling_days":2.0,"at":"2026-03-01T10:00:00+05:30","id":"e1","ship_by":null } "#,
+            "{\"id\":\"e2\",\t\"type\":\"feedback_posted\",\"at\":\"2026-03-02T10:00:00Z\",\"seller\":\"s\",\"order\":\"o1\",\"feedback\":\"f1\",\"rating\":1e0}\r",
+            #"{"id":"e3","type":"order_shipped","at":"2026-03-02T10:00:00.123456789Z","seller":"s","order":"o1","tracking":""}"#,
+            #"{"id":"e4","type":"seller_reply","at":"2026-03-02T10:00:00Z","seller":"s","thread":"t1","handle_seconds":12.5,"note":true}"#,
+            #"{"id":"e5","type":"survey_answered","at":"2026-03-02T10:00:00Z","seller":"s","order":"o1","solved":false,"extra":-0.5}"#,
+        ]
+        for line in plain.map({ Array($0.utf8) }) {
+            let (inPlace, decoded) = try Self.readings(line)
+            let read = try #require(inPlace, "\(String(decoding: line, as: UTF8.self))")
+            Self.expectSame(read, decoded, line)
+        }
+        let others = [
+            #"{"id":"e6","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"s","order":"o\u0031","fulfillment":"merchant"}"#,
+            #"{"id":"e7","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1","scan":{"city":"Lyon"}}"#,
+            #"{"id":"e8","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1","codes":[1,2]}"#,
+            #"{"id":"e9","type":"seller_configured","at":"2026-03-01T10:00:00Z","seller":"s"}"#,
+        ]
+        for line in others.map({ Array($0.utf8) }) {
+            #expect(try Self.readings(line).inPlace == nil, "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+}
