@@ -164,45 +164,36 @@ final class Projector {
     }
 
     /// Where a replayed event stands in the log.
-    struct LogPosition {
+    struct LogPosition: Sendable {
         let recorded: Int64
         let sequence: Int64
     }
 
     /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
-    /// keeps them, a batch at a time: lines are read into one buffer, then read on every core.
+    /// keeps them, a batch at a time: while one batch's lines are read on every core, the next
+    /// batch's rows are read from the database on another thread.
     func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
-        var bytes: [UInt8] = []
-        var lines: [(range: Range<Int>, position: LogPosition)] = []
-        func fold() throws {
-            let replayed = bytes.withUnsafeBufferPointer { bytes in
-                ParallelMap.map(lines) { line in
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        // Only one thread at a time steps the statement: the reader of the batch being read.
+        nonisolated(unsafe) let rows = StoredRows(statement: statement.sqliteStatement, connection: db.sqliteConnection, sql: sql)
+        var next: BackgroundValue? = BackgroundValue { rows.nextBatch() }
+        // The statement outlives no read of it, even when `body` throws.
+        defer { _ = next?.wait() }
+        while let reading = next {
+            next = nil
+            let batch = try reading.wait().get()
+            guard !batch.lines.isEmpty else { return }
+            next = BackgroundValue { rows.nextBatch() }
+            let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
+                ParallelMap.map(batch.lines) { line in
                     let text = UnsafeBufferPointer(rebasing: bytes[line.range])
                     return StoredLine.replayed(text).map(Result.success)
                         ?? EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)).map(ReplayedEvent.init)
                 }
             }
-            try body(try replayed.map(Self.event), lines.map(\.position))
-            bytes.removeAll(keepingCapacity: true)
-            lines.removeAll(keepingCapacity: true)
+            try body(try replayed.map(Self.event), batch.lines.map(\.position))
         }
-        let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(arguments)
-        let handle = statement.sqliteStatement
-        while true {
-            let code = sqlite3_step(handle)
-            guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-                }
-                break
-            }
-            let start = bytes.count
-            bytes.append(contentsOf: UnsafeBufferPointer(start: sqlite3_column_text(handle, 0), count: Int(sqlite3_column_bytes(handle, 0))))
-            lines.append((start..<bytes.count, LogPosition(recorded: sqlite3_column_int64(handle, 1), sequence: sqlite3_column_int64(handle, 2))))
-            if lines.count == 4096 { try fold() }
-        }
-        try fold()
     }
 
     /// The live counters of one seller, without the deltas that cancelled out.
@@ -302,5 +293,46 @@ final class Projector {
         case .success(let event): return event
         case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
         }
+    }
+}
+
+/// The rows of a query of `json, recorded_us, seq`, read a batch at a time into one buffer.
+private final class StoredRows {
+    struct Batch: Sendable {
+        var bytes: [UInt8] = []
+        var lines: [(range: Range<Int>, position: Projector.LogPosition)] = []
+    }
+
+    static let batchSize = 8192
+    private let statement: OpaquePointer
+    private let connection: OpaquePointer?
+    private let sql: String
+    /// Stepped once more, a finished statement would start again.
+    private var isDone = false
+
+    init(statement: OpaquePointer, connection: OpaquePointer?, sql: String) {
+        self.statement = statement
+        self.connection = connection
+        self.sql = sql
+    }
+
+    /// The next rows, none at the end.
+    func nextBatch() -> Result<Batch, DatabaseError> {
+        var batch = Batch()
+        batch.lines.reserveCapacity(Self.batchSize)
+        while !isDone, batch.lines.count < Self.batchSize {
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_ROW else {
+                isDone = true
+                guard code == SQLITE_DONE else {
+                    return .failure(DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql))
+                }
+                break
+            }
+            let start = batch.bytes.count
+            batch.bytes.append(contentsOf: UnsafeBufferPointer(start: sqlite3_column_text(statement, 0), count: Int(sqlite3_column_bytes(statement, 0))))
+            batch.lines.append((start..<batch.bytes.count, Projector.LogPosition(recorded: sqlite3_column_int64(statement, 1), sequence: sqlite3_column_int64(statement, 2))))
+        }
+        return .success(batch)
     }
 }
