@@ -8,18 +8,19 @@ public enum ParallelMap {
     public static func map<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
         let chunks = min(items.count, cores * 4)
         guard chunks > 1 else { return items.map(transform) }
-        var results = [R?](repeating: nil, count: items.count)
-        results.withUnsafeMutableBufferPointer { output in
+        return [R](unsafeUninitializedCapacity: items.count) { output, initialized in
             nonisolated(unsafe) let output = output
             nonisolated(unsafe) let items = items
             withoutActuallyEscaping(transform) { transform in
                 nonisolated(unsafe) let transform = transform
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    // Each chunk writes its own slots only.
-                    for index in stride(from: chunk, to: items.count, by: chunks) { output[index] = transform(items[index]) }
+                    // Each chunk initializes its own slots only, and every slot is one chunk's.
+                    for index in stride(from: chunk, to: items.count, by: chunks) {
+                        (output.baseAddress! + index).initialize(to: transform(items[index]))
+                    }
                 }
             }
+            initialized = items.count
         }
-        return results.map { $0! }
     }
 }

@@ -5,11 +5,17 @@ import Dispatch
 /// incremental projection must equal, and how a past recorded time is answered.
 public struct ProjectionReplay: Sendable {
     public internal(set) var eventCount = 0
-    var eventCounts: [String: Int] = [:]
-    /// Each seller's unit histories, split by the unit's hash into one shard a core, so that
-    /// the cores fold a batch of events at once, each into its own shard.
-    var shards = [[String: [UnitReference: [UnitEvent]]]](repeating: [:], count: ProjectionReplay.shardCount)
+    /// The events folded, split by the hash of their first unit into one shard a core, so that
+    /// the cores fold a batch at once, each into its own shard; configurations are kept whole.
+    var shards = [Shard](repeating: Shard(), count: ProjectionReplay.shardCount)
     var configurations: [String: [Event]] = [:]
+
+    struct Shard: Sendable {
+        /// Each seller's unit histories, as folded.
+        var units: [String: [UnitReference: [UnitEvent]]] = [:]
+        /// Each seller's events whose first unit is in the shard.
+        var eventCounts: [String: Int] = [:]
+    }
 
     static let shardCount = ParallelMap.cores
 
@@ -23,15 +29,16 @@ public struct ProjectionReplay: Sendable {
     public mutating func add(_ events: [ReplayedEvent]) {
         eventCount += events.count
         for event in events {
-            eventCounts[event.seller, default: 0] += 1
             if let configuration = event.configuration { configurations[event.seller, default: []].append(configuration) }
         }
         shards.withUnsafeMutableBufferPointer { shards in
             nonisolated(unsafe) let shards = shards
             @Sendable func fold(shard: Int) {
                 for event in events {
+                    // A configuration has no unit: the first shard counts it.
+                    if (event.unitEvents.first?.shard ?? 0) == shard { shards[shard].eventCounts[event.seller, default: 0] += 1 }
                     for (unit, unitEvent, eventShard) in event.unitEvents where eventShard == shard {
-                        shards[shard][event.seller, default: [:]][unit, default: []].append(unitEvent)
+                        shards[shard].units[event.seller, default: [:]][unit, default: []].append(unitEvent)
                     }
                 }
             }
@@ -44,7 +51,9 @@ public struct ProjectionReplay: Sendable {
         }
     }
 
-    public var sellers: Set<String> { shards.reduce(Set(configurations.keys)) { $0.union($1.keys) } }
+    func eventCount(of seller: String) -> Int { shards.reduce(0) { $0 + ($1.eventCounts[seller] ?? 0) } }
+
+    public var sellers: Set<String> { shards.reduce(Set(configurations.keys)) { $0.union($1.units.keys) } }
 
     public func settings(of seller: String) -> SellerSettings {
         SellerSettings(configurationEvents: configurations[seller] ?? [])
@@ -52,7 +61,7 @@ public struct ProjectionReplay: Sendable {
 
     /// The seller's units with their events as folded, in no order.
     func units(of seller: String) -> [UnitReference: [UnitEvent]] {
-        shards.reduce(into: [:]) { units, shard in units.merge(shard[seller] ?? [:]) { first, _ in first } }
+        shards.reduce(into: [:]) { units, shard in units.merge(shard.units[seller] ?? [:]) { first, _ in first } }
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
@@ -87,6 +96,15 @@ public struct ReplayedEvent: Sendable {
     public let configuration: Event?
     /// With the replay's shard of each unit.
     public let unitEvents: [(unit: UnitReference, event: UnitEvent, shard: Int)]
+
+    /// Stands for a line that could not be read, in a batch that is not folded.
+    public static let unreadable = ReplayedEvent(seller: "", configuration: nil, unitEvents: [])
+
+    private init(seller: String, configuration: Event?, unitEvents: [(unit: UnitReference, event: UnitEvent, shard: Int)]) {
+        self.seller = seller
+        self.configuration = configuration
+        self.unitEvents = unitEvents
+    }
 
     public init(_ event: Event) {
         seller = event.seller

@@ -48,17 +48,17 @@ public enum ReplaySnapshot {
 
 extension ProjectionReplay {
     public func snapshot(of seller: String) -> [UInt8] {
-        ReplaySnapshot.encode(eventCount: eventCounts[seller] ?? 0, configurations: configurations[seller] ?? [],
+        ReplaySnapshot.encode(eventCount: eventCount(of: seller), configurations: configurations[seller] ?? [],
                               units: units(of: seller).lazy.map { ($0.key.key, UnitHistoryCoding.encode($0.value)) })
     }
 
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        for (unit, events) in units { shards[Self.shard(of: unit)][seller, default: [:]][unit, default: []] += events }
+        for (unit, events) in units { shards[Self.shard(of: unit)].units[seller, default: [:]][unit, default: []] += events }
         configurations[seller, default: []] += restoredConfigurations
         eventCount += count
-        eventCounts[seller, default: 0] += count
+        shards[0].eventCounts[seller, default: 0] += count
     }
 }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 import HealthLedgerCore
 
 /// Keeps `metric_deltas` equal to the sum of every unit's contribution, and `unit_histories`
@@ -185,14 +186,21 @@ final class Projector {
             let batch = try reading.wait().get()
             guard !batch.lines.isEmpty else { return }
             next = BackgroundValue { rows.nextBatch() }
+            let rejections = Mutex<[Rejection]>([])
             let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
                 ParallelMap.map(batch.lines) { line in
                     let text = UnsafeBufferPointer(rebasing: bytes[line.range])
-                    return StoredLine.replayed(text).map(Result.success)
-                        ?? EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)).map(ReplayedEvent.init)
+                    if let replayed = StoredLine.replayed(text) { return replayed }
+                    switch EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)) {
+                    case .success(let event): return ReplayedEvent(event)
+                    case .failure(let rejection):
+                        rejections.withLock { $0.append(rejection) }
+                        return ReplayedEvent.unreadable
+                    }
                 }
             }
-            try body(try replayed.map(Self.event), batch.lines.map(\.position))
+            if let rejection = rejections.withLock(\.first) { throw Self.undecodable(rejection) }
+            try body(replayed, batch.lines.map(\.position))
         }
     }
 
@@ -289,10 +297,11 @@ final class Projector {
     static func decode(_ json: String) throws -> Event { try event(EventDecoder.decodeStored(json)) }
 
     private static func event<Decoded>(_ decoded: Result<Decoded, Rejection>) throws -> Decoded {
-        switch decoded {
-        case .success(let event): return event
-        case .failure(let rejection): throw StoreError.failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
-        }
+        try decoded.mapError(undecodable).get()
+    }
+
+    private static func undecodable(_ rejection: Rejection) -> StoreError {
+        .failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
     }
 }
 
