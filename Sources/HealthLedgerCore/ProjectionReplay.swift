@@ -60,18 +60,25 @@ public struct ProjectionReplay: Sendable {
     }
 
     /// The seller's units with their events as folded, in no order.
-    func units(of seller: String) -> [UnitReference: [UnitEvent]] {
-        shards.reduce(into: [:]) { units, shard in units.merge(shard.units[seller] ?? [:]) { first, _ in first } }
+    func units(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
+        shards.flatMap { ($0.units[seller] ?? [:]).map { ($0.key, $0.value) } }
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
     /// keys also in every order they name.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
         var units = units(of: seller)
+        var named: [UnitReference: [UnitEvent]] = [:]
         for (key, events) in units where key.isSharedKey {
-            for order in SharedKeys.orders(holding: events) { units[.order(order), default: []] += events }
+            for order in SharedKeys.orders(holding: events) { named[.order(order), default: []] += events }
         }
-        return units.map { ($0.key, $0.value.sorted(by: UnitEvent.validTimeOrder)) }
+        if !named.isEmpty {
+            for index in units.indices {
+                if let events = named.removeValue(forKey: units[index].unit) { units[index].events += events }
+            }
+            units += named.map { ($0.key, $0.value) }
+        }
+        return units.map { ($0.unit, $0.events.sorted(by: UnitEvent.validTimeOrder)) }
     }
 
     /// The seller's daily deltas, from its unit histories.

@@ -49,7 +49,7 @@ public enum ReplaySnapshot {
 extension ProjectionReplay {
     public func snapshot(of seller: String) -> [UInt8] {
         ReplaySnapshot.encode(eventCount: eventCount(of: seller), configurations: configurations[seller] ?? [],
-                              units: units(of: seller).lazy.map { ($0.key.key, UnitHistoryCoding.encode($0.value)) })
+                              units: units(of: seller).lazy.map { ($0.unit.key, UnitHistoryCoding.encode($0.events)) })
     }
 
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
