@@ -130,8 +130,10 @@ public struct ContributionSum: Sendable {
 
 /// The one machinery every metric goes through.
 public enum Projection {
-    private static let metricsByKind: [[(index: Int, definition: MetricDefinition)]] = UnitKind.allCases.map { kind in
-        MetricCatalog.all.enumerated().filter { $0.element.unitKind == kind }.map { ($0.offset, $0.element) }
+    /// What the measuring of each kind of unit reads of its metrics: copying whole definitions
+    /// in the innermost loop would retain and release every field of each.
+    private static let metricsByKind: [[(index: Int, windowDays: Int, measurement: Measurement)]] = UnitKind.allCases.map { kind in
+        MetricCatalog.all.enumerated().filter { $0.element.unitKind == kind }.map { ($0.offset, $0.element.windowDays, $0.element.measurement) }
     }
 
     /// The measures of one unit as of one day, for every metric of its kind: the direct
@@ -139,13 +141,14 @@ public enum Projection {
     public static func measures(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) -> [(metric: Int, measure: Measure)] {
         guard let facts = UnitFacts(unit: unit, events: events, settings: settings, asOf: asOf) else { return [] }
         var measures: [(metric: Int, measure: Measure)] = []
-        forEachMeasure(of: facts, kind: unit.kind) { measures.append(($0, $1)) }
+        forEachMeasure(of: facts, kind: unit.kind) { metric, _, measure in measures.append((metric, measure)) }
         return measures
     }
 
-    private static func forEachMeasure(of facts: UnitFacts, kind: UnitKind, _ body: (Int, Measure) -> Void) {
-        for (index, definition) in metricsByKind[kind.rawValue] {
-            definition.measurement.forEachMeasure(of: facts) { body(index, $0) }
+    /// `body` hears each metric's index and window, and its measure.
+    private static func forEachMeasure(of facts: UnitFacts, kind: UnitKind, _ body: (Int, Int, Measure) -> Void) {
+        for (index, windowDays, measurement) in metricsByKind[kind.rawValue] {
+            measurement.forEachMeasure(of: facts) { body(index, windowDays, $0) }
         }
     }
 
@@ -190,8 +193,7 @@ public enum Projection {
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
             facts.advance(to: AsOf(day: day, calendar: facts.calendar))
-            forEachMeasure(of: wrap(facts), kind: kind) { metric, measure in
-                let window = MetricCatalog.all[metric].windowDays
+            forEachMeasure(of: wrap(facts), kind: kind) { metric, window, measure in
                 let first = max(day, measure.day)
                 let last = min(lastDayOfSegment, measure.day + window - 1)
                 if first <= last {
