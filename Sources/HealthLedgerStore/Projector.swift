@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import GRDB
 import GRDBSQLite
-import Synchronization
 import HealthLedgerCore
 
 /// Keeps `metric_deltas` equal to the sum of every unit's contribution, and `unit_histories`
@@ -186,20 +185,20 @@ final class Projector {
             let batch = try reading.wait().get()
             guard !batch.lines.isEmpty else { return }
             next = BackgroundValue { rows.nextBatch() }
-            let rejections = Mutex<[Rejection]>([])
+            let rejection = FirstRejection()
             let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
                 ParallelMap.map(batch.lines) { line in
                     let text = UnsafeBufferPointer(rebasing: bytes[line.range])
                     if let replayed = StoredLine.replayed(text) { return replayed }
                     switch EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)) {
                     case .success(let event): return ReplayedEvent(event)
-                    case .failure(let rejection):
-                        rejections.withLock { $0.append(rejection) }
+                    case .failure(let found):
+                        rejection.record(found)
                         return ReplayedEvent.unreadable
                     }
                 }
             }
-            if let rejection = rejections.withLock(\.first) { throw Self.undecodable(rejection) }
+            if let found = rejection.value { throw Self.undecodable(found) }
             try body(replayed, batch.lines.map(\.position))
         }
     }
@@ -344,4 +343,14 @@ private final class StoredRows {
         }
         return .success(batch)
     }
+}
+
+/// The first rejection met on any core.
+private final class FirstRejection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Rejection?
+
+    func record(_ rejection: Rejection) { lock.withLock { first = first ?? rejection } }
+
+    var value: Rejection? { lock.withLock { first } }
 }
