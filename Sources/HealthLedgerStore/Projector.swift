@@ -170,8 +170,9 @@ final class Projector {
     }
 
     /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
-    /// keeps them, a batch at a time: while one batch's lines are read on every core, the next
-    /// batch's rows are read from the database on another thread.
+    /// keeps them, a batch at a time: while one batch's lines are read on every core and handed
+    /// to `body`, the next batch's rows are read from the database on another thread, so `body`
+    /// must not use the database.
     func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(arguments)

@@ -65,16 +65,21 @@ struct ReplaySnapshots {
         var replay = ProjectionReplay()
         // The latest recorded time so far, and the sequence number that reached it.
         var last: (recorded: Int64, sequence: Int64)?
+        // Saved once the events are read: the database is not used while they are.
+        var taken: [(state: [UInt8], sequence: Int64, recorded: Int64, eventCount: Int)] = []
         try projector.forEachBatch(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { events, positions in
             for (event, position) in zip(events, positions) {
                 if let last, Self.day(max(position.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
-                    try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount)
+                    taken.append((replay.snapshot(of: seller), last.sequence, last.recorded, replay.eventCount))
                 }
                 replay.add([event])
                 last = (max(position.recorded, last?.recorded ?? .min), position.sequence)
             }
         }
-        if let last { try save(replay.snapshot(of: seller), of: seller, sequence: last.sequence, recorded: last.recorded, eventCount: replay.eventCount) }
+        if let last { taken.append((replay.snapshot(of: seller), last.sequence, last.recorded, replay.eventCount)) }
+        for snapshot in taken {
+            try save(snapshot.state, of: seller, sequence: snapshot.sequence, recorded: snapshot.recorded, eventCount: snapshot.eventCount)
+        }
     }
 
     private func save(_ state: [UInt8], of seller: String, sequence: Int64, recorded: Int64, eventCount: Int) throws {
