@@ -12,10 +12,10 @@ struct ReplaySnapshots {
     let db: Database
 
     /// A snapshot costs as much as the events it holds, so the next one is due once the seller
-    /// has appended a quarter as many again: each appended event pays for at most four
-    /// snapshot entries, however long the log, and a known-at query replays at most about a
-    /// quarter of the seller's log after its snapshot.
-    static let growthFractionBeforeNext: Int64 = 4
+    /// has appended 1/`growthDivisor` as many again (a quarter): each appended event pays for at
+    /// most four snapshot entries, however long the log, and a known-at query replays at most
+    /// about a quarter of the seller's log after its snapshot.
+    static let growthDivisor: Int64 = 4
 
     struct Snapshot {
         let sequence: Int64
@@ -39,7 +39,7 @@ struct ReplaySnapshots {
         for (seller, count) in appended { try statement.execute(arguments: [seller, count]) }
     }
 
-    /// Takes a snapshot of each seller that is due one (`growthFractionBeforeNext`), from the
+    /// Takes a snapshot of each seller that is due one (`growthDivisor`), from the
     /// projection's unit histories: the fold of the log up to the projection's last sequence.
     func refresh(projector: Projector) throws {
         guard let head = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM projection_state") else { return }
@@ -47,7 +47,7 @@ struct ReplaySnapshots {
             let seller: String = row[0], count: Int64 = row[1]
             let latest = try Int64.fetchOne(db, sql: "SELECT event_count FROM replay_snapshots WHERE seller = ? ORDER BY sequence DESC LIMIT 1",
                                             arguments: [seller]) ?? 0
-            guard count > latest, (count - latest) * Self.growthFractionBeforeNext >= latest else { continue }
+            guard count > latest, (count - latest) * Self.growthDivisor >= latest else { continue }
             let recorded = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM events WHERE seller = ?", arguments: [seller]) ?? 0
             let units = try Row.fetchAll(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
                 .map { row in (key: row[0] as String, history: [UInt8](row[1] as Data)) }
