@@ -11,6 +11,16 @@ public struct Event: Sendable {
         if case .string(let value)? = object[field] { return value }
         return nil
     }
+
+    public func number(_ field: String) -> JSONNumber? {
+        if case .number(let number)? = object[field] { return number }
+        return nil
+    }
+
+    public func bool(_ field: String) -> Bool? {
+        if case .bool(let value)? = object[field] { return value }
+        return nil
+    }
 }
 
 /// An event's fields as the metrics read them: from a decoded `Event`, or in place from a line

@@ -46,14 +46,4 @@ extension Event {
     public static func validTimeOrder(_ lhs: Event, _ rhs: Event) -> Bool {
         lhs.at != rhs.at ? lhs.at < rhs.at : lhs.id.precedesInCodePointOrder(rhs.id)
     }
-
-    public func number(_ field: String) -> JSONNumber? {
-        if case .number(let number)? = object[field] { return number }
-        return nil
-    }
-
-    public func bool(_ field: String) -> Bool? {
-        if case .bool(let value)? = object[field] { return value }
-        return nil
-    }
 }
