@@ -3,13 +3,6 @@
 /// line it holds, so this reads only what a plain line has; a line with an escaped string or a
 /// nested value, or a configuration (kept whole), is left to `EventDecoder`.
 public struct StoredLine: EventFields {
-    struct Member {
-        let key: Range<Int>
-        /// A string's bytes without their quotes; any other value as written.
-        let value: Range<Int>
-        let isString: Bool
-    }
-
     /// More members than a line of the contract has: a line with more is left to `EventDecoder`.
     static let maximumMembers = 32
 
@@ -17,85 +10,99 @@ public struct StoredLine: EventFields {
     public let type: EventType
     public let seller: String
     public let at: Instant
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let members: UnsafeMutableBufferPointer<Member>
-    private let count: Int
+    private let members: Members
 
     /// What a replay keeps of the line, or nil when it is one to leave to `EventDecoder`.
     public static func replayed(_ line: UnsafeBufferPointer<UInt8>) -> ReplayedEvent? {
-        withUnsafeTemporaryAllocation(of: Member.self, capacity: maximumMembers) { members in
-            guard let line = StoredLine(line, members: members), line.type != .sellerConfigured else { return nil }
+        withUnsafeTemporaryAllocation(of: Members.Member.self, capacity: maximumMembers) { storage in
+            guard let members = Members(line, storage: storage), let line = StoredLine(members), line.type != .sellerConfigured else { return nil }
             return ReplayedEvent(unitEventsOf: line)
         }
     }
 
-    private init?(_ bytes: UnsafeBufferPointer<UInt8>, members: UnsafeMutableBufferPointer<Member>) {
-        self.bytes = bytes
-        self.members = members
-        var scanner = Scanner(bytes: bytes)
-        var count = 0
-        guard scanner.take(UInt8(ascii: "{")) else { return nil }
-        if !scanner.take(UInt8(ascii: "}")) {
-            repeat {
-                guard count < members.count, let key = scanner.plainString(), scanner.take(UInt8(ascii: ":")),
-                      let (value, isString) = scanner.scalarValue()
-                else { return nil }
-                members.initializeElement(at: count, to: Member(key: key, value: value, isString: isString))
-                count += 1
-            } while scanner.take(UInt8(ascii: ","))
-            guard scanner.take(UInt8(ascii: "}")) else { return nil }
-        }
-        self.count = count
-        func text(_ field: String) -> String? {
-            Self.member(field, in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count])).flatMap { $0.isString ? String(decoding: bytes[$0.value], as: UTF8.self) : nil }
-        }
-        guard let id = text("id"), let type = text("type").flatMap(EventType.init(rawValue:)), let seller = text("seller"),
-              let at = Self.member("at", in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count]))
-                .flatMap({ $0.isString ? Instant(rfc3339UTF8: UnsafeBufferPointer(rebasing: bytes[$0.value])) : nil })
+    private init?(_ members: Members) {
+        guard let id = members.string("id"), let type = members.string("type").flatMap(EventType.init(rawValue:)),
+              let seller = members.string("seller"), let at = members.instant("at")
         else { return nil }
         self.id = id
         self.type = type
         self.seller = seller
         self.at = at
+        self.members = members
     }
 
-    private static func member(_ field: String, in bytes: UnsafeBufferPointer<UInt8>, members: UnsafeBufferPointer<Member>) -> Member? {
-        var field = field
-        return field.withUTF8 { name in
-            members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).elementsEqual(name) }
+    public func string(_ field: String) -> String? { members.string(field) }
+
+    public func instant(_ field: String) -> Instant? { members.instant(field) }
+
+    public func number(_ field: String) -> JSONNumber? { members.number(field) }
+
+    public func bool(_ field: String) -> Bool? { members.bool(field) }
+
+    /// The line's top-level members, found in one pass, in storage the caller lends.
+    private struct Members {
+        struct Member {
+            let key: Range<Int>
+            /// A string's bytes without their quotes; any other value as written.
+            let value: Range<Int>
+            let isString: Bool
         }
-    }
 
-    private func member(_ field: String) -> Member? {
-        Self.member(field, in: bytes, members: UnsafeBufferPointer(rebasing: members[..<count]))
-    }
+        private let bytes: UnsafeBufferPointer<UInt8>
+        private let members: UnsafeBufferPointer<Member>
 
-    private func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {
-        guard let member = member(field), member.isString else { return nil }
-        return UnsafeBufferPointer(rebasing: bytes[member.value])
-    }
+        init?(_ bytes: UnsafeBufferPointer<UInt8>, storage: UnsafeMutableBufferPointer<Member>) {
+            var scanner = Scanner(bytes: bytes)
+            var count = 0
+            guard scanner.take(UInt8(ascii: "{")) else { return nil }
+            if !scanner.take(UInt8(ascii: "}")) {
+                repeat {
+                    guard count < storage.count, let key = scanner.plainString(), scanner.take(UInt8(ascii: ":")),
+                          let (value, isString) = scanner.scalarValue()
+                    else { return nil }
+                    storage.initializeElement(at: count, to: Member(key: key, value: value, isString: isString))
+                    count += 1
+                } while scanner.take(UInt8(ascii: ","))
+                guard scanner.take(UInt8(ascii: "}")) else { return nil }
+            }
+            self.bytes = bytes
+            members = UnsafeBufferPointer(rebasing: storage[..<count])
+        }
 
-    public func string(_ field: String) -> String? {
-        stringBytes(field).map { String(decoding: $0, as: UTF8.self) }
-    }
+        private func member(_ field: String) -> Member? {
+            var field = field
+            return field.withUTF8 { name in
+                members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).elementsEqual(name) }
+            }
+        }
 
-    public func instant(_ field: String) -> Instant? {
-        stringBytes(field).flatMap(Instant.init(rfc3339UTF8:))
-    }
+        private func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {
+            guard let member = member(field), member.isString else { return nil }
+            return UnsafeBufferPointer(rebasing: bytes[member.value])
+        }
 
-    public func number(_ field: String) -> JSONNumber? {
-        guard let member = member(field), !member.isString, let first = bytes[member.value].first,
-              first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
-        else { return nil }
-        return JSONNumber(lexeme: String(decoding: bytes[member.value], as: UTF8.self))
-    }
+        func string(_ field: String) -> String? {
+            stringBytes(field).map { String(decoding: $0, as: UTF8.self) }
+        }
 
-    public func bool(_ field: String) -> Bool? {
-        guard let member = member(field), !member.isString else { return nil }
-        switch bytes[member.value].first {
-        case UInt8(ascii: "t"): return true
-        case UInt8(ascii: "f"): return false
-        default: return nil
+        func instant(_ field: String) -> Instant? {
+            stringBytes(field).flatMap(Instant.init(rfc3339UTF8:))
+        }
+
+        func number(_ field: String) -> JSONNumber? {
+            guard let member = member(field), !member.isString, let first = bytes[member.value].first,
+                  first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+            else { return nil }
+            return JSONNumber(lexeme: String(decoding: bytes[member.value], as: UTF8.self))
+        }
+
+        func bool(_ field: String) -> Bool? {
+            guard let member = member(field), !member.isString else { return nil }
+            switch bytes[member.value].first {
+            case UInt8(ascii: "t"): return true
+            case UInt8(ascii: "f"): return false
+            default: return nil
+            }
         }
     }
 

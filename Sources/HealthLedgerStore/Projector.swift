@@ -294,11 +294,7 @@ final class Projector {
     }
 
     /// Events in the log passed validation when they were appended.
-    static func decode(_ json: String) throws -> Event { try event(EventDecoder.decodeStored(json)) }
-
-    private static func event<Decoded>(_ decoded: Result<Decoded, Rejection>) throws -> Decoded {
-        try decoded.mapError(undecodable).get()
-    }
+    static func decode(_ json: String) throws -> Event { try EventDecoder.decodeStored(json).mapError(undecodable).get() }
 
     private static func undecodable(_ rejection: Rejection) -> StoreError {
         .failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
