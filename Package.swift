@@ -43,7 +43,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "healthledger", dependencies: ["HealthLedgerCLI"]),
+        // jemalloc in place of glibc's malloc: a replay or an ingest allocates on some threads
+        // and frees on others, which glibc serves slowly (ops/BENCHMARKS.md, 2026-12-02).
+        .executableTarget(name: "healthledger", dependencies: ["HealthLedgerCLI"],
+                          linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
         // Benchmarks (ops/bench-*): timed against plain SQLite in the same run.
         .executableTarget(
             name: "HealthLedgerBenchmarks",

@@ -24,11 +24,15 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Events per transaction.")
     var transactionSize = EventLog.transactionSize
 
+    @Option(help: "Take a seller's first known-at snapshot once it holds this many events; a smaller seller's known-at queries replay its events from the first.")
+    var snapshotMinimum = EventLog.snapshotMinimumEvents
+
     @Argument(help: "NDJSON files, gzip or not; - or none reads standard input.")
     var files: [String] = []
 
     func validate() throws {
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be at least 1.") }
+        guard snapshotMinimum > 0 else { throw ValidationError("--snapshot-minimum must be at least 1.") }
     }
 
     func run() throws {
@@ -36,7 +40,7 @@ struct IngestCommand: ParsableCommand {
         let rejectsFile = try rejects.map(RejectsFile.init(path:))
         let terminal = ProgressLine()
         let reports = FirstReports(beforeEach: terminal.clear)
-        let ingestion = Ingestion(log: log, recordedAt: recordedAt, batchSize: transactionSize, onRejection: { rejected in
+        let ingestion = Ingestion(log: log, recordedAt: recordedAt, batchSize: transactionSize, snapshotMinimum: snapshotMinimum, onRejection: { rejected in
             reports.report(rejected.report)
             rejectsFile?.write(rejected)
         }, onCommit: progress == .json ? { Self.acknowledge($0, done: false) } : terminal.update)

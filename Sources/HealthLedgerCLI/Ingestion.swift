@@ -48,6 +48,7 @@ final class Ingestion: @unchecked Sendable {
     private let log: EventLog
     private let pinnedRecordedAt: Instant?
     private let batchSize: Int
+    private let snapshotMinimum: Int
     private let onRejection: (RejectedLine) -> Void
     private let onCommit: (IngestSummary) -> Void
     private let committer: Pipeline<Batch>
@@ -57,11 +58,12 @@ final class Ingestion: @unchecked Sendable {
     // Only the committing stage touches this until `finish` returns it.
     private var summary = IngestSummary()
 
-    init(log: EventLog, recordedAt: Instant?, batchSize: Int = defaultBatchSize,
+    init(log: EventLog, recordedAt: Instant?, batchSize: Int = defaultBatchSize, snapshotMinimum: Int = EventLog.snapshotMinimumEvents,
          onRejection: @escaping (RejectedLine) -> Void, onCommit: @escaping (IngestSummary) -> Void = { _ in }) {
         self.log = log
         pinnedRecordedAt = recordedAt
         self.batchSize = batchSize
+        self.snapshotMinimum = snapshotMinimum
         self.onRejection = onRejection
         self.onCommit = onCommit
         committer = Pipeline()
@@ -111,11 +113,11 @@ final class Ingestion: @unchecked Sendable {
     }
 
     /// Commits what is left and waits for the committer; then, when anything was appended,
-    /// takes the day's replay snapshots. Returns the totals.
+    /// takes the replay snapshots that are due. Returns the totals.
     func finish() throws -> IngestSummary {
         try handOver()
         try committer.finish()
-        if summary.appended > 0 { try log.refreshSnapshots() }
+        if summary.appended > 0 { try log.refreshSnapshots(minimumEvents: snapshotMinimum) }
         return summary
     }
 

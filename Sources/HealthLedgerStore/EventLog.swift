@@ -251,11 +251,15 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Takes a snapshot of the replay fold of each seller that has grown enough since its
-    /// latest (`ingest` does, once it has appended), so that known-at queries go on from there.
-    public func refreshSnapshots() throws(StoreError) {
+    /// The events a seller holds before `refreshSnapshots` takes its first snapshot, by default.
+    public static let snapshotMinimumEvents = Int(ReplaySnapshots.minimumEvents)
+
+    /// Takes a snapshot of the replay fold of each seller that holds at least `minimumEvents`
+    /// and has grown enough since its latest (`ingest` does, once it has appended), so that
+    /// known-at queries go on from there.
+    public func refreshSnapshots(minimumEvents: Int = snapshotMinimumEvents) throws(StoreError) {
         do {
-            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db)) }
+            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db), minimumEvents: Int64(minimumEvents)) }
         } catch {
             throw StoreError(path: path, error)
         }

@@ -5,14 +5,28 @@ import Testing
 /// was recorded by then; `replay --verify` and `audit` prove the projection equals a replay.
 struct ReplayCommandTests {
     /// One FBM order placed 03-01 (recorded 03-02); a 1-star feedback posted 03-05 but
-    /// recorded only on 03-20, each ingested by its own process.
+    /// recorded only on 03-20, each ingested by its own process, which takes snapshots however
+    /// small the seller.
     static func folderWithALateFeedback() throws -> TemporaryFolder {
         let folder = TemporaryFolder()
         try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
         try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
-        try #require(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
-        try #require(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z"], in: folder.url).status == 0)
+        for (file, recordedAt) in [("placed.ndjson", "2026-03-02T00:00:00Z"), ("late.ndjson", "2026-03-20T00:00:00Z")] {
+            try #require(try HealthLedgerProcess.run(["ingest", file, "--recorded-at", recordedAt, "--snapshot-minimum", "1"], in: folder.url).status == 0)
+        }
         return folder
+    }
+
+    /// `seller|recorded_us|event_count` of each snapshot, by recorded time.
+    static func snapshots(in folder: TemporaryFolder) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [folder.path("healthledger.sqlite"), "SELECT seller, recorded_us, event_count FROM replay_snapshots ORDER BY recorded_us"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// The late feedback: as of 03-10, knowing everything: ODR 1 of 1. What the
@@ -38,16 +52,7 @@ struct ReplayCommandTests {
     /// `replay --snapshots`, they are the same and give the same answers.
     @Test func snapshotsAreTakenByIngestAndRebuiltByReplay() throws {
         let folder = try Self.folderWithALateFeedback()
-        func snapshots() throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [folder.path("healthledger.sqlite"), "SELECT seller, recorded_us, event_count FROM replay_snapshots ORDER BY recorded_us"]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            process.waitUntilExit()
-            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        }
+        func snapshots() throws -> String { try Self.snapshots(in: folder) }
         #expect(try snapshots() == "acme|1773964800000000|2\n")
         func odr(knownAt: String) throws -> String {
             let result = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--as-of", "2026-03-10", "--known-at", knownAt, "--format", "csv"], in: folder.url)
@@ -60,6 +65,21 @@ struct ReplayCommandTests {
         #expect(try snapshots() == "acme|1773964800000000|2\n")
         #expect(try ["2026-03-10T23:59:59Z", "2026-03-21T00:00:00Z"].map(odr) == before)
         #expect(before[0].contains(",0,1,") && before[1].contains(",1,1,"))
+    }
+
+    /// A seller's first snapshot waits until it holds `--snapshot-minimum` events (100 000 by
+    /// default): the order alone takes none, with the feedback (two events) a minimum of two
+    /// takes one; known-at answers are the same either way.
+    @Test func aSellerSmallerThanTheSnapshotMinimumGetsNone() throws {
+        let folder = TemporaryFolder()
+        try folder.write("placed.ndjson", #"{"id":"p1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"acme","order":"o1","fulfillment":"merchant"}"#)
+        try folder.write("late.ndjson", #"{"id":"f1","type":"feedback_posted","at":"2026-03-05T10:00:00Z","seller":"acme","order":"o1","feedback":"fb1","rating":1}"#)
+        try #require(try HealthLedgerProcess.run(["ingest", "placed.ndjson", "--recorded-at", "2026-03-02T00:00:00Z"], in: folder.url).status == 0)
+        #expect(try Self.snapshots(in: folder) == "")
+        try #require(try HealthLedgerProcess.run(["ingest", "late.ndjson", "--recorded-at", "2026-03-20T00:00:00Z", "--snapshot-minimum", "2"], in: folder.url).status == 0)
+        #expect(try Self.snapshots(in: folder) == "acme|1773964800000000|2\n")
+        let knownAt = try HealthLedgerProcess.run(["metrics", "--seller", "acme", "--as-of", "2026-03-10", "--known-at", "2026-03-10T23:59:59Z", "--format", "csv"], in: folder.url)
+        #expect(knownAt.stdout.split(separator: "\n").contains { $0.contains(",order_defect_rate,") && $0.contains(",0,1,") })
     }
 
     /// The sample, ingested in uneven batches, equals its replay; a changed counter is named

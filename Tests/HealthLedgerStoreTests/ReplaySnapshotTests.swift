@@ -40,7 +40,7 @@ struct ReplaySnapshotTests {
             let before = try log.snapshots(seller: seller).map(\.sequence)
             _ = try log.append(Array(events.dropFirst(batch * size).prefix(size)), recordedAt: recordedAt)
             #expect(try log.snapshots(seller: seller).map(\.sequence) == before, "an append leaves the snapshots as they were")
-            try log.refreshSnapshots()
+            try log.refreshSnapshots(minimumEvents: 1)
         }
         // Due after each of the first five batches (each adds at least a quarter), then after
         // the seventh (two batches since the fifth's).
