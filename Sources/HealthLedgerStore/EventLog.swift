@@ -64,6 +64,8 @@ public final class EventLog: Sendable {
     public let path: String
     private let queue: DatabaseQueue
     private let units = UnitCache()
+    /// Nil for a read-only log.
+    private let checkpointer: Checkpointer?
 
     /// Opens the log at `path`, creating and migrating it as needed.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -72,8 +74,10 @@ public final class EventLog: Sendable {
         configuration.readonly = readOnly
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
+        let checkpointing = configuration
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            // The checkpointer copies the log into the file; commits do not.
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0")
         }
         do {
             if readOnly, !FileManager.default.fileExists(atPath: path) {
@@ -92,12 +96,15 @@ public final class EventLog: Sendable {
                 writable.readonly = false
                 try LogSchema.migrate(Self.openQueue(path: path, configuration: writable))
             }
+            checkpointer = readOnly ? nil : try Checkpointer(path: path, configuration: checkpointing)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(path: path, error)
         }
     }
+
+    deinit { checkpointer?.wait() }
 
     /// Turning a new file to WAL needs the lock that another process creating the same log at
     /// once may hold, and SQLite answers busy at once rather than waiting for it: so wait here,
@@ -128,12 +135,14 @@ public final class EventLog: Sendable {
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
                     let previousHead = appender.lastSequence
+                    // Chained and folded on other cores, as if all were appended, while the
+                    // projection reads the units and the events are inserted.
+                    let chaining = BackgroundValue { [chain = appender.chain] in chain.chained(events, after: previousHead, recordedAt: recordedAt) }
                     self.units.validate(head: previousHead)
                     let projector = Projector(db: db, cache: self.units)
-                    // Folded on other cores while the events are inserted, as if all were appended.
                     let input = try projector.read(events, previousHead: previousHead)
                     let folding = BackgroundValue { Projector.fold(input) }
-                    for event in events { outcomes.append(try appender.append(event)) }
+                    for (event, chained) in zip(events, chaining.wait()) { outcomes.append(try appender.append(event, chained: chained)) }
                     var output = folding.wait()
                     let head = appender.lastSequence
                     if head - previousHead != events.count {
@@ -149,6 +158,7 @@ public final class EventLog: Sendable {
                     return .commit
                 }
                 committed()
+                self.checkpointer?.request()
                 return outcomes
             }
         } catch let error as StoreError {
@@ -403,7 +413,7 @@ private struct Appender {
     private let recordedAt: Instant
     private let insert: Statement
     private let findDigest: Statement
-    private var chain: HashChain
+    private(set) var chain: HashChain
     private(set) var lastSequence: Int64
     /// Sellers' established time zones; `.some(nil)` caches "none yet".
     private var timeZones: [String: String?] = [:]
@@ -421,14 +431,16 @@ private struct Appender {
         chain = HashChain(head: head?["hash"] ?? HashChain.genesis)
     }
 
-    mutating func append(_ prepared: PreparedEvent) throws -> AppendOutcome {
+    /// Appends `prepared`, with the row and hash in `chained` when they follow the log's head.
+    mutating func append(_ prepared: PreparedEvent, chained: HashChain.ChainedRow) throws -> AppendOutcome {
         let event = prepared.event
         let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
         let rejection = AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: establishedZone)
             ?? AdmissionRules.checkRecordedTime(at: event.at, recordedAt: recordedAt)
         if rejection == nil {
-            let row = StoredRow(sequence: lastSequence + 1, event: prepared, recordedAt: recordedAt)
-            let hash = chain.hash(of: row)
+            let follows = chained.row.sequence == lastSequence + 1
+            let row = follows ? chained.row : StoredRow(sequence: lastSequence + 1, event: prepared, recordedAt: recordedAt)
+            let hash = follows ? chained.hash : chain.hash(of: row)
             if try insert(row, hash: hash) == 1 {
                 chain.head = hash
                 lastSequence = row.sequence

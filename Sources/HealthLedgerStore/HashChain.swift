@@ -4,7 +4,7 @@ import GRDB
 import HealthLedgerCore
 
 /// The columns of a stored event, in the order the hash chain covers them.
-struct StoredRow {
+struct StoredRow: Sendable {
     static let columns = "seq, id, type, seller, at, at_us, recorded_us, unit, order_ref, json, digest"
 
     let sequence: Int64
@@ -82,8 +82,14 @@ struct StoredRow {
 }
 
 /// SHA-256 over the previous event's hash and this event's canonical bytes.
-struct HashChain {
+struct HashChain: Sendable {
     static let genesis = Data(count: SHA256.byteCount)
+
+    /// A row with its hash, worked out before the transaction learns whether it is appended.
+    struct ChainedRow: Sendable {
+        let row: StoredRow
+        let hash: Data
+    }
 
     var head: Data
 
@@ -94,6 +100,18 @@ struct HashChain {
         bytes.reserveCapacity(head.count + row.json.utf8.count + 256)
         row.canonicalBytes(into: &bytes)
         return Data(SHA256.hash(data: bytes))
+    }
+
+    /// The rows and hashes of `events` if each is appended after the one before, the first
+    /// after `sequence`, this chain's head: what the append uses for as long as every event
+    /// of the batch is appended.
+    func chained(_ events: [PreparedEvent], after sequence: Int64, recordedAt: Instant) -> [ChainedRow] {
+        var chain = self
+        return events.enumerated().map { index, event in
+            let row = StoredRow(sequence: sequence + 1 + Int64(index), event: event, recordedAt: recordedAt)
+            chain.head = chain.hash(of: row)
+            return ChainedRow(row: row, hash: chain.head)
+        }
     }
 
     var headHex: String { head.map { String(format: "%02x", $0) }.joined() }
