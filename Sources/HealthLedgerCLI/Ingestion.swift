@@ -39,6 +39,8 @@ final class Ingestion: @unchecked Sendable {
 
     private struct Batch {
         var events: [PreparedEvent] = []
+        /// The events, grouped for the projection by `handOver`.
+        var prepared = PreparedBatch([])
         var origins: [Origin] = []
         var rejections: [(origin: Origin, rejection: Rejection, original: String)] = []
         var linesRead = 0
@@ -122,8 +124,9 @@ final class Ingestion: @unchecked Sendable {
     }
 
     private func handOver() throws {
-        let batch = current
+        var batch = current
         current = Batch()
+        batch.prepared = PreparedBatch(batch.events)
         try committer.send(batch)
     }
 
@@ -133,7 +136,7 @@ final class Ingestion: @unchecked Sendable {
         var rejected = batch.rejections
         if !batch.events.isEmpty {
             let recordedAt = pinnedRecordedAt ?? .now
-            for (index, outcome) in try log.append(batch.events, recordedAt: recordedAt).enumerated() {
+            for (index, outcome) in try log.append(batch.prepared, recordedAt: recordedAt).enumerated() {
                 switch outcome {
                 case .appended(let sequence):
                     summary.appended += 1

@@ -127,6 +127,11 @@ public final class EventLog: Sendable {
     }
 
     public func append(_ events: [PreparedEvent], recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
+        try append(PreparedBatch(events), recordedAt: recordedAt)
+    }
+
+    public func append(_ batch: PreparedBatch, recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
+        let events = batch.events
         do {
             return try queue.writeWithoutTransaction { db in
                 var outcomes: [AppendOutcome] = []
@@ -140,7 +145,7 @@ public final class EventLog: Sendable {
                     let chaining = BackgroundValue { [chain = appender.chain] in chain.chained(events, after: previousHead, recordedAt: recordedAt) }
                     self.units.validate(head: previousHead)
                     let projector = Projector(db: db, cache: self.units)
-                    let input = try projector.read(events, previousHead: previousHead)
+                    let input = try projector.read(batch, previousHead: previousHead)
                     let folding = BackgroundValue { Projector.fold(input) }
                     for (event, chained) in zip(events, chaining.wait()) { outcomes.append(try appender.append(event, chained: chained)) }
                     var output = folding.wait()

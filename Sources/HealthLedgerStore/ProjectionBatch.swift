@@ -1,6 +1,36 @@
 import Dispatch
 import HealthLedgerCore
 
+/// Events to append, with what the projection reads of them grouped by seller and unit: work
+/// that needs no log, so that whoever builds the batch (ingest's decoding thread) does it, not
+/// the append transaction.
+public struct PreparedBatch: Sendable {
+    struct Seller: Sendable {
+        var configurations: [Event] = []
+        /// Each unit's new events, in batch order.
+        var unitEvents: [UnitReference: [UnitEvent]] = [:]
+    }
+
+    public let events: [PreparedEvent]
+    let sellers: [String: Seller]
+
+    public init(_ events: [PreparedEvent]) {
+        self.events = events
+        var sellers: [String: Seller] = [:]
+        for event in events {
+            sellers[event.event.seller, default: Seller()].add(event)
+        }
+        self.sellers = sellers
+    }
+}
+
+extension PreparedBatch.Seller {
+    mutating func add(_ event: PreparedEvent) {
+        if event.event.type == .sellerConfigured { configurations.append(event.event) }
+        for (unit, unitEvent) in event.unitEvents { unitEvents[unit, default: []].append(unitEvent) }
+    }
+}
+
 /// What a batch of events brings to the projection, per seller.
 struct ProjectionInput: Sendable {
     struct Seller: Sendable {

@@ -11,30 +11,28 @@ final class Projector {
     let db: Database
     private let cache: UnitCache?
     /// Unit histories as this transaction leaves them, for the cache once it commits.
-    private(set) var updated: [SellerUnit: [UnitEvent]] = [:]
+    private(set) var updated: [(key: SellerUnit, events: [UnitEvent])] = []
 
     init(db: Database, cache: UnitCache? = nil) {
         self.db = db
         self.cache = cache
     }
 
-    /// What folding `events` onto the log up to `previousHead` needs from the store: each
+    /// What folding `batch` onto the log up to `previousHead` needs from the store: each
     /// seller's settings and the histories of the units the events touch (all of them, or
-    /// only those in `units`, which then get only the events of `events` that touch them).
-    func read(_ events: [PreparedEvent], previousHead: Int64, onlyUnits units: Set<SellerUnit>? = nil) throws -> ProjectionInput {
-        var bySeller = Dictionary(grouping: events, by: \.event.seller)
-        for key in units ?? [] where bySeller[key.seller] == nil { bySeller[key.seller] = [] }
-        return try ProjectionInput(sellers: bySeller.map { seller, events in
-            let configurations = events.map(\.event).filter { $0.type == .sellerConfigured }
-            var appendedTo: [UnitReference: [UnitEvent]] = [:]
-            for event in events {
-                for (unit, unitEvent) in event.unitEvents { appendedTo[unit, default: []].append(unitEvent) }
-            }
-            var before: [UnitReference: [UnitEvent]] = [:]
+    /// only those in `units`, which then get only the events of `batch` that touch them).
+    func read(_ batch: PreparedBatch, previousHead: Int64, onlyUnits units: Set<SellerUnit>? = nil) throws -> ProjectionInput {
+        var sellers = batch.sellers
+        for key in units ?? [] where sellers[key.seller] == nil { sellers[key.seller] = PreparedBatch.Seller() }
+        return try ProjectionInput(sellers: sellers.map { seller, batch in
+            let configurations = batch.configurations
+            var appendedTo = batch.unitEvents
+            // The histories of feedback and claim keys, read twice: for the orders they name, and as units.
+            var sharedKeyHistories: [UnitReference: [UnitEvent]] = [:]
             func history(of unit: UnitReference) throws -> [UnitEvent] {
-                if let loaded = before[unit] { return loaded }
+                if let loaded = sharedKeyHistories[unit] { return loaded }
                 let loaded = try cache?.history(of: SellerUnit(seller: seller, unit: unit)) ?? self.history(of: unit, seller: seller)
-                before[unit] = loaded
+                if unit.isSharedKey { sharedKeyHistories[unit] = loaded }
                 return loaded
             }
             for (key, newEvents) in appendedTo where key.isSharedKey {
@@ -86,12 +84,12 @@ final class Projector {
         let units = Set(notAppended.filter { !wholeSellers.contains($0.event.seller) }.flatMap { event in
             event.unitEvents.map { SellerUnit(seller: event.event.seller, unit: $0.unit) }
         })
-        let refoldedSellers = Self.fold(try read(appended.filter { wholeSellers.contains($0.event.seller) }, previousHead: previousHead))
+        let refoldedSellers = Self.fold(try read(PreparedBatch(appended.filter { wholeSellers.contains($0.event.seller) }), previousHead: previousHead))
         // Feedback and claim events are kept too: they may reach the refolded orders.
-        let refoldedUnits = Self.fold(try read(appended.filter { event in
+        let refoldedUnits = Self.fold(try read(PreparedBatch(appended.filter { event in
             !wholeSellers.contains(event.event.seller) && (event.event.type == .sellerConfigured
                 || event.unitEvents.contains { $0.unit.isSharedKey || units.contains(SellerUnit(seller: event.event.seller, unit: $0.unit)) })
-        }, previousHead: previousHead, onlyUnits: units))
+        }), previousHead: previousHead, onlyUnits: units))
         output.sellers.removeAll { wholeSellers.contains($0.seller) }
         output.sellers += refoldedSellers.sellers
         output.replaceUnits(with: refoldedUnits)
@@ -102,7 +100,7 @@ final class Projector {
         for seller in output.sellers {
             for unit in seller.units {
                 try store(unit.stored, of: unit.key)
-                updated[unit.key] = unit.events
+                updated.append((unit.key, unit.events))
             }
             // A configuration can move every order's expected ship date, or every day.
             if seller.isReconfigured {
