@@ -56,6 +56,8 @@ final class Ingestion: @unchecked Sendable {
     private let committer: Pipeline<Batch>
     // Only the decoding stage touches these.
     private var current = Batch()
+    /// The first batch is an eighth of the others, so that the committer starts early.
+    private var currentLimit: Int
     private var fileOrdinal = 0
     // Only the committing stage touches this until `finish` returns it.
     private var summary = IngestSummary()
@@ -65,6 +67,7 @@ final class Ingestion: @unchecked Sendable {
         self.log = log
         pinnedRecordedAt = recordedAt
         self.batchSize = batchSize
+        currentLimit = max(1, batchSize / 8)
         self.snapshotMinimum = snapshotMinimum
         self.onRejection = onRejection
         self.onCommit = onCommit
@@ -108,7 +111,7 @@ final class Ingestion: @unchecked Sendable {
         case .success(let decoded):
             current.events.append(PreparedEvent(decoded))
             current.origins.append(origin)
-            if current.events.count >= batchSize { try handOver() }
+            if current.events.count >= currentLimit { try handOver() }
         case .failure(let rejection):
             current.rejections.append((origin, rejection, String(decoding: bytes, as: UTF8.self)))
         }
@@ -126,6 +129,7 @@ final class Ingestion: @unchecked Sendable {
     private func handOver() throws {
         var batch = current
         current = Batch()
+        currentLimit = batchSize
         batch.prepared = PreparedBatch(batch.events)
         try committer.send(batch)
     }

@@ -136,7 +136,7 @@ public final class EventLog: Sendable {
             return try queue.writeWithoutTransaction { db in
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
-                var committed = {}
+                var kept: BackgroundValue<Void>?
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
                     let previousHead = appender.lastSequence
@@ -159,10 +159,12 @@ public final class EventLog: Sendable {
                     try ReplaySnapshots(db: db).count(appended: zip(events, outcomes).reduce(into: [:]) { counts, appended in
                         if appended.1.isAppended { counts[appended.0.event.seller, default: 0] += 1 }
                     })
-                    committed = { self.units.keep(projector, head: head) }
+                    // Kept while the commit writes: should it fail, the cache's head is not the
+                    // log's, and the next transaction empties it.
+                    kept = BackgroundValue { [units = self.units, updated = projector.updated] in units.keep(updated, head: head) }
                     return .commit
                 }
-                committed()
+                kept?.wait()
                 self.checkpointer?.request()
                 return outcomes
             }

@@ -31,9 +31,9 @@ final class UnitCache: @unchecked Sendable {
     func history(of key: SellerUnit) -> [UnitEvent]? { lock.withLock { young[key] ?? old[key] } }
 
     /// Keeps what a committed transaction left, as of the new head.
-    func keep(_ projector: Projector, head newHead: Int64) {
+    func keep(_ updated: [(key: SellerUnit, events: [UnitEvent])], head newHead: Int64) {
         lock.withLock {
-            for (key, history) in projector.updated {
+            for (key, history) in updated {
                 if young.count >= Self.generationCapacity {
                     old = young
                     young = [:]
