@@ -132,6 +132,7 @@ public final class EventLog: Sendable {
 
     public func append(_ batch: PreparedBatch, recordedAt: Instant) throws(StoreError) -> [AppendOutcome] {
         let events = batch.events
+        checkpointer?.boundLog()
         do {
             return try queue.writeWithoutTransaction { db in
                 var outcomes: [AppendOutcome] = []
