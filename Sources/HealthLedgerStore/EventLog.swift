@@ -138,6 +138,9 @@ public final class EventLog: Sendable {
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
                 var kept: BackgroundValue<Void>?
+                // Even when the commit fails: the next transaction's check of the cache's head
+                // must see what was kept.
+                defer { kept?.wait() }
                 try db.inTransaction(.immediate) {
                     var appender = try Appender(db: db, recordedAt: recordedAt)
                     let previousHead = appender.lastSequence
@@ -165,7 +168,6 @@ public final class EventLog: Sendable {
                     kept = BackgroundValue { [units = self.units, updated = projector.updated] in units.keep(updated, head: head) }
                     return .commit
                 }
-                kept?.wait()
                 self.checkpointer?.request()
                 return outcomes
             }
