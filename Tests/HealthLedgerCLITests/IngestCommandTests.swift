@@ -19,6 +19,19 @@ struct IngestCommandTests {
         #expect(second.stdout == "appended: 0  duplicates: 5  rejected: 0\n")
     }
 
+    /// 40 events in transactions of 16: the first is an eighth of that (2 events), then 16, 16, 6;
+    /// each acknowledgement names the last line its transaction took in.
+    @Test func theFirstTransactionIsAnEighthOfTheOthers() throws {
+        let folder = TemporaryFolder()
+        try folder.write("events.ndjson", (1...40).map { Self.scan($0) }.joined(separator: "\n") + "\n")
+        let result = try HealthLedgerProcess.run(["ingest", "--progress", "json", "--transaction-size", "16", "events.ndjson"] + Self.recordedAt, in: folder.url)
+        #expect(result.status == 0)
+        let acknowledged = result.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["done"] as? Bool == false }.map { $0["appended"] as? Int }
+        #expect(acknowledged == [2, 18, 34, 40])
+    }
+
     @Test func rejectedLinesAreNamedAndWrittenForRepairWhileTheRestIsAppended() throws {
         let folder = TemporaryFolder()
         let lines = [Self.scan(1), "{oops", "", Self.scan(2).replacingOccurrences(of: "\"order\":\"o1\"", with: "\"order\":7"), Self.scan(3)]
