@@ -21,7 +21,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "terminal: a progress line on standard error when it is a terminal; json: one JSON line on standard output per committed transaction, the acknowledgement of every input line up to the one it names.")
     var progress: ProgressFormat = .terminal
 
-    @Option(help: "Events per transaction (the first is an eighth of it, so that writing starts early).")
+    @Option(help: "Events per transaction (the first is an eighth of it when the first file is larger than that many 150-byte lines, so that writing starts early).")
     var transactionSize = EventLog.transactionSize
 
     @Option(help: "Take a seller's first known-at snapshot once it holds this many events; a smaller seller's known-at queries replay its events from the first.")

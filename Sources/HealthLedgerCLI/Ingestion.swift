@@ -56,7 +56,7 @@ final class Ingestion: @unchecked Sendable {
     private let committer: Pipeline<Batch>
     // Only the decoding stage touches these.
     private var current = Batch()
-    /// The first batch is an eighth of the others, so that the committer starts early.
+    /// The events the batch being filled takes: see `ingest(path:)`.
     private var currentLimit: Int
     private var fileOrdinal = 0
     // Only the committing stage touches this until `finish` returns it.
@@ -67,7 +67,7 @@ final class Ingestion: @unchecked Sendable {
         self.log = log
         pinnedRecordedAt = recordedAt
         self.batchSize = batchSize
-        currentLimit = max(1, batchSize / 8)
+        currentLimit = batchSize
         self.snapshotMinimum = snapshotMinimum
         self.onRejection = onRejection
         self.onCommit = onCommit
@@ -80,6 +80,10 @@ final class Ingestion: @unchecked Sendable {
         defer { close() }
         var reader = LineReader(source)
         let name = path == "-" ? "<stdin>" : path
+        // On a file of many transactions the first is an eighth of the others, so that the
+        // committer starts early; a file of about one is appended in one, which costs the log
+        // less than two.
+        if fileOrdinal == 0, Self.bytes(of: path) > batchSize * Self.typicalLineBytes { currentLimit = max(1, batchSize / 8) }
         fileOrdinal += 1
         try reader.forEachLine { number, line in
             current.linesRead += 1
@@ -92,6 +96,17 @@ final class Ingestion: @unchecked Sendable {
                 try take(bytes, from: origin)
             }
         }
+    }
+
+    /// A generated event's line is 120 to 180 bytes.
+    static let typicalLineBytes = 150
+
+    /// The size of a regular file, 0 for anything else.
+    private static func bytes(of path: String) -> Int {
+        guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular
+        else { return 0 }
+        return (attributes[.size] as? Int) ?? 0
     }
 
     /// Takes lines made from another file's lines (imported report rows): rejections name

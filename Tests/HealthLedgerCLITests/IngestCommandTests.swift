@@ -19,17 +19,22 @@ struct IngestCommandTests {
         #expect(second.stdout == "appended: 0  duplicates: 5  rejected: 0\n")
     }
 
-    /// 40 events in transactions of 16: the first is an eighth of that (2 events), then 16, 16, 6;
-    /// each acknowledgement names the last line its transaction took in.
-    @Test func theFirstTransactionIsAnEighthOfTheOthers() throws {
+    /// 40 events of about 100 bytes (4 KB) in transactions of 16: a file larger than 16 lines of
+    /// 150 bytes, so the first transaction is an eighth (2 events), then 16, 16, 6. In
+    /// transactions of 64 it is smaller than 64 such lines: one transaction.
+    @Test func theFirstTransactionOfALargeFileIsAnEighthOfTheOthers() throws {
         let folder = TemporaryFolder()
         try folder.write("events.ndjson", (1...40).map { Self.scan($0) }.joined(separator: "\n") + "\n")
-        let result = try HealthLedgerProcess.run(["ingest", "--progress", "json", "--transaction-size", "16", "events.ndjson"] + Self.recordedAt, in: folder.url)
-        #expect(result.status == 0)
-        let acknowledged = result.stdout.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-        }.filter { $0["done"] as? Bool == false }.map { $0["appended"] as? Int }
-        #expect(acknowledged == [2, 18, 34, 40])
+        func acknowledged(transactionSize: Int, db: String) throws -> [Int?] {
+            let result = try HealthLedgerProcess.run(["ingest", "--db", db, "--progress", "json", "--transaction-size", "\(transactionSize)", "events.ndjson"] + Self.recordedAt,
+                                                     in: folder.url)
+            #expect(result.status == 0)
+            return result.stdout.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }.filter { $0["done"] as? Bool == false }.map { $0["appended"] as? Int }
+        }
+        #expect(try acknowledged(transactionSize: 16, db: "small.sqlite") == [2, 18, 34, 40])
+        #expect(try acknowledged(transactionSize: 64, db: "large.sqlite") == [40])
     }
 
     @Test func rejectedLinesAreNamedAndWrittenForRepairWhileTheRestIsAppended() throws {
