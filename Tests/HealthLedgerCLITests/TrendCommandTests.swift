@@ -4,8 +4,10 @@ import Testing
 /// `trend` reads the projection's daily counters once; each day must equal the dashboard
 /// `metrics --as-of` gives for it.
 struct TrendCommandTests {
+    /// Shared by the tests, so never deinitialized: removed when the test process exits.
     static let sampleFolder: TemporaryFolder = {
         let folder = TemporaryFolder()
+        atexit { try? FileManager.default.removeItem(at: TrendCommandTests.sampleFolder.url) }
         let sample = Repository.root.appendingPathComponent("replay/sample/events.ndjson.gz").path
         _ = try! HealthLedgerProcess.run(["ingest", sample, "--recorded-at", "2026-05-01T00:00:00Z"], in: folder.url)
         return folder
