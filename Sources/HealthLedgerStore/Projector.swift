@@ -24,9 +24,9 @@ final class Projector {
     func read(_ batch: PreparedBatch, previousHead: Int64, onlyUnits units: Set<SellerUnit>? = nil) throws -> ProjectionInput {
         var sellers = batch.sellers
         for key in units ?? [] where sellers[key.seller] == nil { sellers[key.seller] = PreparedBatch.Seller() }
-        return try ProjectionInput(sellers: sellers.map { seller, batch in
-            let configurations = batch.configurations
-            var appendedTo = batch.unitEvents
+        return try ProjectionInput(sellers: sellers.map { seller, grouped in
+            let configurations = grouped.configurations
+            var appendedTo = grouped.unitEvents
             // The histories of feedback and claim keys, read twice: for the orders they name, and as units.
             var sharedKeyHistories: [UnitReference: [UnitEvent]] = [:]
             func history(of unit: UnitReference) throws -> [UnitEvent] {
