@@ -38,9 +38,7 @@ final class Ingestion: @unchecked Sendable {
     }
 
     private struct Batch {
-        var events: [PreparedEvent] = []
-        /// The events, grouped for the projection by `handOver`.
-        var prepared = PreparedBatch([])
+        var prepared = PreparedBatch()
         var origins: [Origin] = []
         var rejections: [(origin: Origin, rejection: Rejection, original: String)] = []
         var linesRead = 0
@@ -124,9 +122,9 @@ final class Ingestion: @unchecked Sendable {
         if EventDecoder.isBlank(bytes) { return }
         switch EventDecoder.decode(bytes) {
         case .success(let decoded):
-            current.events.append(PreparedEvent(decoded))
+            current.prepared.append(PreparedEvent(decoded))
             current.origins.append(origin)
-            if current.events.count >= currentLimit { try handOver() }
+            if current.prepared.events.count >= currentLimit { try handOver() }
         case .failure(let rejection):
             current.rejections.append((origin, rejection, String(decoding: bytes, as: UTF8.self)))
         }
@@ -142,10 +140,9 @@ final class Ingestion: @unchecked Sendable {
     }
 
     private func handOver() throws {
-        var batch = current
+        let batch = current
         current = Batch()
         currentLimit = batchSize
-        batch.prepared = PreparedBatch(batch.events)
         try committer.send(batch)
     }
 
@@ -153,7 +150,7 @@ final class Ingestion: @unchecked Sendable {
         summary.linesRead += batch.linesRead
         summary.through = batch.through ?? summary.through
         var rejected = batch.rejections
-        if !batch.events.isEmpty {
+        if !batch.prepared.events.isEmpty {
             let recordedAt = pinnedRecordedAt ?? .now
             for (index, outcome) in try log.append(batch.prepared, recordedAt: recordedAt).enumerated() {
                 switch outcome {
@@ -163,7 +160,7 @@ final class Ingestion: @unchecked Sendable {
                 case .duplicate:
                     summary.duplicates += 1
                 case .rejected(let rejection):
-                    rejected.append((batch.origins[index], rejection, batch.events[index].json))
+                    rejected.append((batch.origins[index], rejection, batch.prepared.events[index].json))
                 }
             }
         }

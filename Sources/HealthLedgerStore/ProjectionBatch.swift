@@ -1,9 +1,9 @@
 import Dispatch
 import HealthLedgerCore
 
-/// Events to append, with what the projection reads of them grouped by seller and unit: work
-/// that needs no log, so that whoever builds the batch (ingest's decoding thread) does it, not
-/// the append transaction.
+/// Events to append, with what the projection reads of them grouped by seller and unit as
+/// they are added: work that needs no log, so that whoever builds the batch (ingest's decoding
+/// thread) does it, not the append transaction.
 public struct PreparedBatch: Sendable {
     struct Seller: Sendable {
         var configurations: [Event] = []
@@ -11,16 +11,18 @@ public struct PreparedBatch: Sendable {
         var unitEvents: [UnitReference: [UnitEvent]] = [:]
     }
 
-    public let events: [PreparedEvent]
-    let sellers: [String: Seller]
+    public private(set) var events: [PreparedEvent] = []
+    private(set) var sellers: [String: Seller] = [:]
+
+    public init() {}
 
     public init(_ events: [PreparedEvent]) {
-        self.events = events
-        var sellers: [String: Seller] = [:]
-        for event in events {
-            sellers[event.event.seller, default: Seller()].add(event)
-        }
-        self.sellers = sellers
+        for event in events { append(event) }
+    }
+
+    public mutating func append(_ event: PreparedEvent) {
+        events.append(event)
+        sellers[event.event.seller, default: Seller()].add(event)
     }
 }
 
