@@ -68,16 +68,21 @@ public final class EventLog: Sendable {
     private let checkpointer: Checkpointer?
 
     /// Opens the log at `path`, creating and migrating it as needed.
-    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+    public convenience init(path: String, readOnly: Bool = false) throws(StoreError) {
+        try self.init(path: path, readOnly: readOnly, checkpointFrameLimit: Checkpointer.defaultFrameLimit)
+    }
+
+    init(path: String, readOnly: Bool, checkpointFrameLimit: Int) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
-        let checkpointing = configuration
+        let checkpointer = readOnly ? nil : Checkpointer(path: path, configuration: configuration, frameLimit: checkpointFrameLimit)
+        self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
-            // The checkpointer copies the log into the file; commits do not.
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            checkpointer?.watch(db)
         }
         do {
             if readOnly, !FileManager.default.fileExists(atPath: path) {
@@ -96,7 +101,6 @@ public final class EventLog: Sendable {
                 writable.readonly = false
                 try LogSchema.migrate(Self.openQueue(path: path, configuration: writable))
             }
-            checkpointer = readOnly ? nil : try Checkpointer(path: path, configuration: checkpointing)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -168,7 +172,6 @@ public final class EventLog: Sendable {
                     kept = BackgroundValue { [units = self.units, updated = projector.updated] in units.keep(updated, head: head) }
                     return .commit
                 }
-                self.checkpointer?.request()
                 return outcomes
             }
         } catch let error as StoreError {

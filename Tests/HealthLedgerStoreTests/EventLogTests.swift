@@ -79,11 +79,13 @@ struct EventLogTests {
         for sql in ["UPDATE events SET json = '{}' WHERE seq = 1", "DELETE FROM events"] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [database.path, sql]
-            process.standardError = Pipe()
+            process.arguments = ["-cmd", ".timeout 10000", database.path, sql]
+            let error = Pipe()
+            process.standardError = error
             try process.run()
             process.waitUntilExit()
             #expect(process.terminationStatus != 0, "\(sql) was allowed")
+            #expect(String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("the event log is append-only"))
         }
         #expect(try database.open().verify().isIntact)
     }

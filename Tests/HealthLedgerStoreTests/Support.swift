@@ -18,10 +18,11 @@ final class TemporaryDatabase {
     func open() throws -> EventLog { try EventLog(path: path) }
 
     /// Runs SQL with the sqlite3 command-line shell, as someone tampering with the file would.
+    /// It waits for the locks of a checkpoint that an open `EventLog` runs after its commits.
     func sqlite3(_ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
+        process.arguments = ["-cmd", ".timeout 10000", path, sql]
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "sqlite3 failed on: \(sql)")
