@@ -58,7 +58,7 @@ public struct StoredEvent: Equatable, Sendable {
 /// The append-only event log: one SQLite database file in WAL mode.
 public final class EventLog: Sendable {
     /// Events per append transaction for bulk ingest: enough that a commit's fixed cost (the
-    /// sync, the checkpoint, pages that many events share) is spread thin.
+    /// sync, pages that many events share) is spread thin.
     public static let transactionSize = 50_000
 
     public let path: String
@@ -274,15 +274,17 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// The events a seller holds before `refreshSnapshots` takes its first snapshot, by default.
-    public static let snapshotMinimumEvents = Int(ReplaySnapshots.minimumEvents)
+    /// The events a seller holds before `refreshSnapshots` takes its first snapshot, by default:
+    /// a known-at query replays a smaller seller from its first event in well under a second,
+    /// so a snapshot would cost its ingest more than it saves.
+    public static let snapshotMinimumEvents = 100_000
 
     /// Takes a snapshot of the replay fold of each seller that holds at least `minimumEvents`
     /// and has grown enough since its latest (`ingest` does, once it has appended), so that
     /// known-at queries go on from there.
     public func refreshSnapshots(minimumEvents: Int = snapshotMinimumEvents) throws(StoreError) {
         do {
-            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db), minimumEvents: Int64(minimumEvents)) }
+            try queue.write { db in try ReplaySnapshots(db: db).refresh(projector: Projector(db: db), minimumEvents: minimumEvents) }
         } catch {
             throw StoreError(path: path, error)
         }

@@ -17,11 +17,6 @@ struct ReplaySnapshots {
     /// about a quarter of the seller's log after its snapshot.
     static let growthDivisor: Int64 = 4
 
-    /// A seller's first snapshot is due once it holds this many events: a known-at query replays
-    /// a smaller seller from its first event in well under a second, so a snapshot would cost
-    /// its ingest more than it saves.
-    static let minimumEvents: Int64 = 100_000
-
     struct Snapshot {
         let sequence: Int64
         let state: Data
@@ -44,16 +39,16 @@ struct ReplaySnapshots {
         for (seller, count) in appended { try statement.execute(arguments: [seller, count]) }
     }
 
-    /// Takes a snapshot of each seller that is due one (`growthDivisor`, from `minimumEvents`
-    /// on), from the projection's unit histories: the fold of the log up to the projection's
-    /// last sequence.
-    func refresh(projector: Projector, minimumEvents: Int64) throws {
+    /// Takes a snapshot of each seller that holds `minimumEvents` or more and is due one
+    /// (`growthDivisor`), from the projection's unit histories: the fold of the log up to the
+    /// projection's last sequence.
+    func refresh(projector: Projector, minimumEvents: Int) throws {
         guard let head = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM projection_state") else { return }
         for row in try Row.fetchAll(db, sql: "SELECT seller, events FROM seller_event_counts") {
             let seller: String = row[0], count: Int64 = row[1]
             let latest = try Int64.fetchOne(db, sql: "SELECT event_count FROM replay_snapshots WHERE seller = ? ORDER BY sequence DESC LIMIT 1",
                                             arguments: [seller]) ?? 0
-            guard count >= minimumEvents, count > latest, (count - latest) * Self.growthDivisor >= latest else { continue }
+            guard count >= Int64(minimumEvents), count > latest, (count - latest) * Self.growthDivisor >= latest else { continue }
             let recorded = try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM events WHERE seller = ?", arguments: [seller]) ?? 0
             let units = try Row.fetchAll(db, sql: "SELECT unit, events FROM unit_histories WHERE seller = ?", arguments: [seller])
                 .map { row in (key: row[0] as String, history: [UInt8](row[1] as Data)) }
