@@ -4,64 +4,74 @@ import Dispatch
 /// unit histories it builds, and each seller's counters computed from them. What the
 /// incremental projection must equal, and how a past recorded time is answered.
 public struct ProjectionReplay: Sendable {
-    public internal(set) var eventCount = 0
-    /// The events folded, split by the hash of their first unit into one shard a core, so that
-    /// the cores fold a batch at once, each into its own shard; configurations are kept whole.
-    var shards = [Shard](repeating: Shard(), count: ProjectionReplay.shardCount)
-    var configurations: [String: [Event]] = [:]
+    /// The events folded, in one part a core: the cores fold a batch at once, each a slice of
+    /// it into its own part, so a unit's events may be spread over the parts; `units(of:)`
+    /// joins them.
+    var parts = [Part](repeating: Part(), count: ParallelMap.cores)
 
-    struct Shard: Sendable {
+    struct Part: Sendable {
         /// Each seller's unit histories, as folded.
         var units: [String: [UnitReference: [UnitEvent]]] = [:]
-        /// Each seller's events whose first unit is in the shard.
         var eventCounts: [String: Int] = [:]
+        var configurations: [String: [Event]] = [:]
+
+        mutating func add(_ event: ReplayedEvent) {
+            eventCounts[event.seller, default: 0] += 1
+            if let configuration = event.configuration { configurations[event.seller, default: []].append(configuration) }
+            guard !event.unitEvents.isEmpty else { return }
+            // One lookup of the seller for all of the event's units.
+            units[event.seller, default: [:]].add(event.unitEvents)
+        }
     }
-
-    static let shardCount = ParallelMap.cores
-
-    static func shard(of unit: UnitReference) -> Int { Int(UInt(bitPattern: unit.hashValue) % UInt(shardCount)) }
 
     public init() {}
 
     public mutating func add(_ event: Event) { add([ReplayedEvent(event)]) }
 
-    /// Folds a batch of events, every shard on a core of its own.
-    public mutating func add(_ events: [ReplayedEvent]) {
-        eventCount += events.count
-        for event in events {
-            if let configuration = event.configuration { configurations[event.seller, default: []].append(configuration) }
-        }
-        shards.withUnsafeMutableBufferPointer { shards in
-            nonisolated(unsafe) let shards = shards
-            @Sendable func fold(shard: Int) {
-                for event in events {
-                    // A configuration has no unit: the first shard counts it.
-                    if (event.unitEvents.first?.shard ?? 0) == shard { shards[shard].eventCounts[event.seller, default: 0] += 1 }
-                    for (unit, unitEvent, eventShard) in event.unitEvents where eventShard == shard {
-                        shards[shard].units[event.seller, default: [:]][unit, default: []].append(unitEvent)
+    public mutating func add(_ events: [ReplayedEvent]) { add(count: events.count) { events[$0] } }
+
+    /// Folds the events `event` gives for `0..<count` (nil: none), each core a slice of them;
+    /// `event` is called on every core at once.
+    public mutating func add(count: Int, _ event: (Int) -> ReplayedEvent?) {
+        parts.withUnsafeMutableBufferPointer { parts in
+            nonisolated(unsafe) let parts = parts
+            withoutActuallyEscaping(event) { event in
+                nonisolated(unsafe) let event = event
+                @Sendable func fold(_ slice: Range<Int>, into part: Int) {
+                    for index in slice {
+                        if let replayed = event(index) { parts[part].add(replayed) }
                     }
                 }
-            }
-            // Each iteration writes its own shard only; a few events are not worth the threads.
-            if events.count < 256 {
-                shards.indices.forEach(fold)
-            } else {
-                DispatchQueue.concurrentPerform(iterations: shards.count) { fold(shard: $0) }
+                // Each part is folded by one iteration only; a few events are not worth the threads.
+                if count < 256 {
+                    fold(0..<count, into: 0)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+                        fold(count * part / parts.count..<count * (part + 1) / parts.count, into: part)
+                    }
+                }
             }
         }
     }
 
-    func eventCount(of seller: String) -> Int { shards.reduce(0) { $0 + ($1.eventCounts[seller] ?? 0) } }
+    public var eventCount: Int { parts.reduce(0) { $0 + $1.eventCounts.values.reduce(0, +) } }
 
-    public var sellers: Set<String> { shards.reduce(Set(configurations.keys)) { $0.union($1.units.keys) } }
+    func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.eventCounts[seller] ?? 0) } }
+
+    public var sellers: Set<String> { parts.reduce(Set()) { $0.union($1.eventCounts.keys) } }
+
+    func configurations(of seller: String) -> [Event] { parts.flatMap { $0.configurations[seller] ?? [] } }
 
     public func settings(of seller: String) -> SellerSettings {
-        SellerSettings(configurationEvents: configurations[seller] ?? [])
+        SellerSettings(configurationEvents: configurations(of: seller))
     }
 
     /// The seller's units with their events as folded, in no order.
     func units(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        shards.flatMap { ($0.units[seller] ?? [:]).map { ($0.key, $0.value) } }
+        var folded = parts.compactMap { $0.units[seller] }
+        guard var units = folded.popLast() else { return [] }
+        for part in folded { units.merge(part, uniquingKeysWith: +) }
+        return units.map { ($0.key, $0.value) }
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
@@ -101,13 +111,12 @@ public struct ProjectionReplay: Sendable {
 public struct ReplayedEvent: Sendable {
     public let seller: String
     public let configuration: Event?
-    /// With the replay's shard of each unit.
-    public let unitEvents: [(unit: UnitReference, event: UnitEvent, shard: Int)]
+    public let unitEvents: [(unit: UnitReference, event: UnitEvent)]
 
     /// Stands for a line that could not be read, in a batch that is not folded.
     public static let unreadable = ReplayedEvent(seller: "", configuration: nil, unitEvents: [])
 
-    private init(seller: String, configuration: Event?, unitEvents: [(unit: UnitReference, event: UnitEvent, shard: Int)]) {
+    private init(seller: String, configuration: Event?, unitEvents: [(unit: UnitReference, event: UnitEvent)]) {
         self.seller = seller
         self.configuration = configuration
         self.unitEvents = unitEvents
@@ -116,17 +125,13 @@ public struct ReplayedEvent: Sendable {
     public init(_ event: Event) {
         seller = event.seller
         configuration = event.type == .sellerConfigured ? event : nil
-        unitEvents = configuration == nil ? Self.sharded(UnitReference.unitEvents(of: event)) : []
+        unitEvents = configuration == nil ? UnitReference.unitEvents(of: event) : []
     }
 
     init(unitEventsOf line: StoredLine) {
         seller = line.seller
         configuration = nil
-        unitEvents = Self.sharded(UnitReference.unitEvents(of: line))
-    }
-
-    private static func sharded(_ unitEvents: [(unit: UnitReference, event: UnitEvent)]) -> [(unit: UnitReference, event: UnitEvent, shard: Int)] {
-        unitEvents.map { ($0.unit, $0.event, ProjectionReplay.shard(of: $0.unit)) }
+        unitEvents = UnitReference.unitEvents(of: line)
     }
 }
 
@@ -154,6 +159,12 @@ public struct ProjectionDifference: Equatable, Sendable, CustomStringConvertible
                                  projected: value(projected, metric: key.metric, asOf: key.day),
                                  replayed: value(replayed, metric: key.metric, asOf: key.day))
         }
+    }
+}
+
+private extension Dictionary where Key == UnitReference, Value == [UnitEvent] {
+    mutating func add(_ unitEvents: [(unit: UnitReference, event: UnitEvent)]) {
+        for (unit, event) in unitEvents { self[unit, default: []].append(event) }
     }
 }
 

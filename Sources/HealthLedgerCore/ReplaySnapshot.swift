@@ -48,17 +48,16 @@ public enum ReplaySnapshot {
 
 extension ProjectionReplay {
     public func snapshot(of seller: String) -> [UInt8] {
-        ReplaySnapshot.encode(eventCount: eventCount(of: seller), configurations: configurations[seller] ?? [],
+        ReplaySnapshot.encode(eventCount: eventCount(of: seller), configurations: configurations(of: seller),
                               units: units(of: seller).lazy.map { ($0.unit.key, UnitHistoryCoding.encode($0.events)) })
     }
 
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        for (unit, events) in units { shards[Self.shard(of: unit)].units[seller, default: [:]][unit, default: []] += events }
-        configurations[seller, default: []] += restoredConfigurations
-        eventCount += count
-        shards[0].eventCounts[seller, default: 0] += count
+        for (unit, events) in units { parts[0].units[seller, default: [:]][unit, default: []] += events }
+        parts[0].configurations[seller, default: []] += restoredConfigurations
+        parts[0].eventCounts[seller, default: 0] += count
     }
 }
 

@@ -141,10 +141,7 @@ final class Projector {
         var replay = ProjectionReplay()
         // A replay is a function of the set of events: no order is asked for, so a seller's
         // events come in the order of the seller index, with no sort.
-        try forEachBatch(sql: "SELECT json, recorded_us, seq FROM events \(filter)", arguments: arguments) { events, _ in
-            replay.add(events)
-            progress?(replay.eventCount)
-        }
+        try fold(sql: "SELECT json, recorded_us, seq FROM events \(filter)", arguments: arguments, into: &replay) { progress?($0) }
         return replay
     }
 
@@ -156,8 +153,8 @@ final class Projector {
         }
         var replay = ProjectionReplay()
         try snapshot.state.withUnsafeBytes { try replay.restore($0, seller: seller) }
-        try forEachBatch(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? AND recorded_us <= ? AND seq > ?",
-                         arguments: [seller, knownAt.microseconds, snapshot.sequence]) { events, _ in replay.add(events) }
+        try fold(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? AND recorded_us <= ? AND seq > ?",
+                 arguments: [seller, knownAt.microseconds, snapshot.sequence], into: &replay)
         return replay
     }
 
@@ -167,11 +164,36 @@ final class Projector {
         let sequence: Int64
     }
 
+    /// Folds the events a query of `json, recorded_us, seq` rows selects into `replay`, each
+    /// batch read in place and folded on every core at once; `folded` hears the count folded so far after each batch.
+    private func fold(sql: String, arguments: StatementArguments, into replay: inout ProjectionReplay, folded: (_ eventCount: Int) -> Void = { _ in }) throws {
+        try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
+            let rejection = FirstRejection()
+            batch.bytes.withUnsafeBufferPointer { bytes in
+                replay.add(count: batch.lines.count) { Self.replayed(UnsafeBufferPointer(rebasing: bytes[batch.lines[$0].range]), rejection: rejection) }
+            }
+            if let found = rejection.value { throw Self.undecodable(found) }
+            folded(replay.eventCount)
+        }
+    }
+
     /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
-    /// keeps them, a batch at a time: while one batch's lines are read on every core and handed
-    /// to `body`, the next batch's rows are read from the database on another thread, so `body`
-    /// must not use the database.
+    /// keeps them, a batch at a time, each batch's lines read on every core.
     func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
+        try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
+            let rejection = FirstRejection()
+            let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
+                ParallelMap.map(batch.lines) { Self.replayed(UnsafeBufferPointer(rebasing: bytes[$0.range]), rejection: rejection) ?? .unreadable }
+            }
+            if let found = rejection.value { throw Self.undecodable(found) }
+            try body(replayed, batch.lines.map(\.position))
+        }
+    }
+
+    /// The rows a query of `json, recorded_us, seq` selects, a batch at a time: while `body`
+    /// has one batch, the next batch's rows are read from the database on another thread, so
+    /// `body` must not use the database.
+    private func forEachStoredBatch(sql: String, arguments: StatementArguments, _ body: (StoredRows.Batch) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(arguments)
         // Only one thread at a time steps the statement: the reader of the batch being read.
@@ -184,21 +206,18 @@ final class Projector {
             let batch = try reading.wait().get()
             guard !batch.lines.isEmpty else { return }
             next = BackgroundValue { rows.nextBatch() }
-            let rejection = FirstRejection()
-            let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
-                ParallelMap.map(batch.lines) { line in
-                    let text = UnsafeBufferPointer(rebasing: bytes[line.range])
-                    if let replayed = StoredLine.replayed(text) { return replayed }
-                    switch EventDecoder.decodeStored(String(decoding: text, as: UTF8.self)) {
-                    case .success(let event): return ReplayedEvent(event)
-                    case .failure(let found):
-                        rejection.record(found)
-                        return ReplayedEvent.unreadable
-                    }
-                }
-            }
-            if let found = rejection.value { throw Self.undecodable(found) }
-            try body(replayed, batch.lines.map(\.position))
+            try body(batch)
+        }
+    }
+
+    /// What a replay keeps of a stored line; nil, with the rejection recorded, when it no longer decodes.
+    private static func replayed(_ line: UnsafeBufferPointer<UInt8>, rejection: FirstRejection) -> ReplayedEvent? {
+        if let replayed = StoredLine.replayed(line) { return replayed }
+        switch EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)) {
+        case .success(let event): return ReplayedEvent(event)
+        case .failure(let found):
+            rejection.record(found)
+            return nil
         }
     }
 

@@ -1,0 +1,36 @@
+import HealthLedgerCore
+import HealthLedgerSimulation
+import Testing
+
+/// A replay folds a large batch on every core at once, each core a slice of it into a part of
+/// its own, so one unit's events end up in several parts: joined, they give what folding the
+/// events one at a time gives.
+struct ProjectionReplayTests {
+    @Test func aBatchFoldedOnEveryCoreEqualsTheEventsFoldedOneByOne() throws {
+        var generator = EventGenerator(.init(sellers: 3, days: 40, ordersPerDay: 15, seed: 9))
+        var events: [Event] = []
+        generator.run { events.append(try! EventDecoder.decode(Array($0.utf8)).get().event) }
+        #expect(events.count > 4_000)
+
+        var inBatches = ProjectionReplay()
+        for start in stride(from: 0, to: events.count, by: 1_000) {
+            inBatches.add(events[start..<min(events.count, start + 1_000)].map(ReplayedEvent.init))
+        }
+        var oneByOne = ProjectionReplay()
+        events.forEach { oneByOne.add($0) }
+
+        #expect(inBatches.eventCount == events.count)
+        #expect(inBatches.sellers == oneByOne.sellers)
+        #expect(inBatches.sellers.count == 3)
+        for seller in oneByOne.sellers {
+            #expect(inBatches.settings(of: seller).timeZoneName == oneByOne.settings(of: seller).timeZoneName)
+            let folded = inBatches.histories(of: seller)
+            let expected = oneByOne.histories(of: seller)
+            #expect(folded.count == expected.count)
+            let histories = Dictionary(folded.map { ($0.unit, $0.events) }, uniquingKeysWith: { first, _ in first })
+            for (unit, events) in expected { #expect(histories[unit] == events, "\(seller) \(unit)") }
+            #expect(inBatches.deltas(of: seller).byKey == oneByOne.deltas(of: seller).byKey)
+            #expect(inBatches.snapshot(of: seller).count == oneByOne.snapshot(of: seller).count)
+        }
+    }
+}
