@@ -325,7 +325,9 @@ private final class StoredRows {
         var lines: [(range: Range<Int>, position: Projector.LogPosition)] = []
     }
 
-    static let batchSize = 8192
+    /// Large enough that each core's slice of a batch outweighs waking the cores for it and
+    /// waiting for the slower one (8 192: 15-20% slower on a 10M-event log).
+    static let batchSize = 32_768
     private let statement: OpaquePointer
     private let connection: OpaquePointer?
     private let sql: String
