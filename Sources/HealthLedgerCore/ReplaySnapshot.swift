@@ -55,7 +55,7 @@ extension ProjectionReplay {
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        for (unit, events) in units { parts[0].units[seller, default: [:]][unit, default: []] += events }
+        for (unit, events) in units { parts[0].units[seller, default: [:]][HashedUnit(unit), default: []] += events }
         parts[0].configurations[seller, default: []] += restoredConfigurations
         parts[0].eventCounts[seller, default: 0] += count
     }
