@@ -72,6 +72,7 @@ struct ReplayCommand: ParsableCommand {
             let replay = try log.replay(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)), progress: progress)
             bar.clear()
             print("replayed \(rate(replay.eventCount)), sellers: \(replay.sellers.count)")
+            replay.free()
         }
     }
 }

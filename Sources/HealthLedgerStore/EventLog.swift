@@ -259,7 +259,9 @@ public final class EventLog: Sendable {
             let differences = try sellers.sorted().flatMap { seller in
                 ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replay.deltas(of: seller).byKey, seller: seller)
             }
-            return ProjectionVerification(eventCount: replay.eventCount, differences: differences)
+            let eventCount = replay.eventCount
+            replay.free()
+            return ProjectionVerification(eventCount: eventCount, differences: differences)
         }
     }
 
