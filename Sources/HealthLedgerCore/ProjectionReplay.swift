@@ -12,6 +12,7 @@ public struct ProjectionReplay: Sendable {
     struct Part: Sendable {
         /// Each seller's unit histories, as folded.
         var units: [String: [HashedUnit: [UnitEvent]]] = [:]
+        /// Each seller's events folded into this part.
         var eventCounts: [String: Int] = [:]
         var configurations: [String: [Event]] = [:]
 
@@ -173,7 +174,7 @@ public struct ProjectionDifference: Equatable, Sendable, CustomStringConvertible
 
 /// A unit with its hash kept beside it, as a replay's dictionaries key it: among millions of
 /// units, a probe of a slot that holds another unit then compares two integers, not two
-/// strings stored elsewhere in memory (those comparisons took a sixth of a replay's time).
+/// strings stored elsewhere in memory (`memcmp` took 7% of a replay's samples, 2.5% since).
 struct HashedUnit: Hashable {
     let unit: UnitReference
     private let hash: Int

@@ -33,4 +33,29 @@ struct ProjectionReplayTests {
             #expect(inBatches.snapshot(of: seller).count == oneByOne.snapshot(of: seller).count)
         }
     }
+
+    /// A known-at replay restores a snapshot, then folds the later events on every core.
+    @Test func aSnapshotRestoredThenABatchFoldedOnEveryCoreEqualsTheEventsFoldedOneByOne() throws {
+        var generator = EventGenerator(.init(sellers: 1, days: 40, ordersPerDay: 30, seed: 4))
+        var events: [Event] = []
+        generator.run { events.append(try! EventDecoder.decode(Array($0.utf8)).get().event) }
+        let seller = events[0].seller
+        let half = events.count / 2
+        #expect(events.count - half > 1_000)
+
+        var first = ProjectionReplay()
+        events[..<half].forEach { first.add($0) }
+        var restored = ProjectionReplay()
+        try first.snapshot(of: seller).withUnsafeBytes { try restored.restore($0, seller: seller) }
+        restored.add(events[half...].map(ReplayedEvent.init))
+        var oneByOne = ProjectionReplay()
+        events.forEach { oneByOne.add($0) }
+
+        #expect(restored.eventCount == events.count)
+        let folded = Dictionary(restored.histories(of: seller).map { ($0.unit, $0.events) }, uniquingKeysWith: { first, _ in first })
+        let expected = oneByOne.histories(of: seller)
+        #expect(folded.count == expected.count)
+        for (unit, events) in expected { #expect(folded[unit] == events, "\(unit)") }
+        #expect(restored.deltas(of: seller).byKey == oneByOne.deltas(of: seller).byKey)
+    }
 }
