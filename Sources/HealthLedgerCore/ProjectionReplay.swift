@@ -10,18 +10,22 @@ public struct ProjectionReplay: Sendable {
     var parts = [Part](repeating: Part(), count: ParallelMap.cores)
 
     struct Part: Sendable {
-        /// Each seller's unit histories, as folded.
-        var units: [String: [HashedUnit: [UnitEvent]]] = [:]
-        /// Each seller's events folded into this part.
-        var eventCounts: [String: Int] = [:]
-        var configurations: [String: [Event]] = [:]
+        /// What each seller's events folded into this part give: one lookup of the seller an event.
+        var sellers: [String: SellerPart] = [:]
+
+        mutating func add(_ event: ReplayedEvent) { sellers[event.seller, default: SellerPart()].add(event) }
+    }
+
+    struct SellerPart: Sendable {
+        /// The unit histories, as folded.
+        var units: [HashedUnit: [UnitEvent]] = [:]
+        var eventCount = 0
+        var configurations: [Event] = []
 
         mutating func add(_ event: ReplayedEvent) {
-            eventCounts[event.seller, default: 0] += 1
-            if let configuration = event.configuration { configurations[event.seller, default: []].append(configuration) }
-            guard !event.unitEvents.isEmpty else { return }
-            // One lookup of the seller for all of the event's units.
-            units[event.seller, default: [:]].add(event.unitEvents)
+            eventCount += 1
+            if let configuration = event.configuration { configurations.append(configuration) }
+            for (unit, unitEvent) in event.unitEvents { units[HashedUnit(unit), default: []].append(unitEvent) }
         }
     }
 
@@ -64,13 +68,13 @@ public struct ProjectionReplay: Sendable {
         }
     }
 
-    public var eventCount: Int { parts.reduce(0) { $0 + $1.eventCounts.values.reduce(0, +) } }
+    public var eventCount: Int { parts.reduce(0) { $0 + $1.sellers.values.reduce(0) { $0 + $1.eventCount } } }
 
-    func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.eventCounts[seller] ?? 0) } }
+    func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.sellers[seller]?.eventCount ?? 0) } }
 
-    public var sellers: Set<String> { parts.reduce(Set()) { $0.union($1.eventCounts.keys) } }
+    public var sellers: Set<String> { parts.reduce(Set()) { $0.union($1.sellers.keys) } }
 
-    func configurations(of seller: String) -> [Event] { parts.flatMap { $0.configurations[seller] ?? [] } }
+    func configurations(of seller: String) -> [Event] { parts.flatMap { $0.sellers[seller]?.configurations ?? [] } }
 
     public func settings(of seller: String) -> SellerSettings {
         SellerSettings(configurationEvents: configurations(of: seller))
@@ -78,7 +82,7 @@ public struct ProjectionReplay: Sendable {
 
     /// The seller's units with their events as folded, in no order.
     func units(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        var folded = parts.compactMap { $0.units[seller] }
+        var folded = parts.compactMap { $0.sellers[seller]?.units }
         guard var units = folded.popLast() else { return [] }
         for part in folded { units.merge(part, uniquingKeysWith: +) }
         return units.map { ($0.key.unit, $0.value) }
@@ -187,12 +191,6 @@ struct HashedUnit: Hashable {
     static func == (lhs: HashedUnit, rhs: HashedUnit) -> Bool { lhs.hash == rhs.hash && lhs.unit == rhs.unit }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-}
-
-private extension Dictionary where Key == HashedUnit, Value == [UnitEvent] {
-    mutating func add(_ unitEvents: [(unit: UnitReference, event: UnitEvent)]) {
-        for (unit, event) in unitEvents { self[HashedUnit(unit), default: []].append(event) }
-    }
 }
 
 extension ContributionSum {

@@ -55,9 +55,11 @@ extension ProjectionReplay {
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        for (unit, events) in units { parts[0].units[seller, default: [:]][HashedUnit(unit), default: []] += events }
-        parts[0].configurations[seller, default: []] += restoredConfigurations
-        parts[0].eventCounts[seller, default: 0] += count
+        var restored = parts[0].sellers.removeValue(forKey: seller) ?? SellerPart()
+        restored.eventCount += count
+        restored.configurations += restoredConfigurations
+        for (unit, events) in units { restored.units[HashedUnit(unit), default: []] += events }
+        parts[0].sellers[seller] = restored
     }
 }
 
