@@ -169,11 +169,7 @@ final class Projector {
     /// batch read in place and folded on every core at once; `folded` hears the count folded so far after each batch.
     private func fold(sql: String, arguments: StatementArguments, into replay: inout ProjectionReplay, folded: (_ eventCount: Int) -> Void = { _ in }) throws {
         try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
-            let rejection = FirstRejection()
-            batch.bytes.withUnsafeBufferPointer { bytes in
-                replay.add(count: batch.lines.count) { Self.replayed(UnsafeBufferPointer(rebasing: bytes[batch.lines[$0].range]), rejection: rejection) }
-            }
-            if let found = rejection.value { throw Self.undecodable(found) }
+            try batch.readingLines { replayed in replay.add(count: batch.lines.count, replayed) }
             folded(replay.eventCount)
         }
     }
@@ -182,11 +178,7 @@ final class Projector {
     /// keeps them, a batch at a time, each batch's lines read on every core.
     func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
         try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
-            let rejection = FirstRejection()
-            let replayed = batch.bytes.withUnsafeBufferPointer { bytes in
-                ParallelMap.map(batch.lines) { Self.replayed(UnsafeBufferPointer(rebasing: bytes[$0.range]), rejection: rejection) ?? .unreadable }
-            }
-            if let found = rejection.value { throw Self.undecodable(found) }
+            let replayed = try batch.readingLines { replayed in ParallelMap.map(Array(batch.lines.indices)) { replayed($0) ?? .unreadable } }
             try body(replayed, batch.lines.map(\.position))
         }
     }
@@ -208,17 +200,6 @@ final class Projector {
             guard !batch.lines.isEmpty else { return }
             next = BackgroundValue { rows.nextBatch() }
             try body(batch)
-        }
-    }
-
-    /// What a replay keeps of a stored line; nil, with the rejection recorded, when it no longer decodes.
-    private static func replayed(_ line: UnsafeBufferPointer<UInt8>, rejection: FirstRejection) -> ReplayedEvent? {
-        if let replayed = StoredLine.replayed(line) { return replayed }
-        switch EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)) {
-        case .success(let event): return ReplayedEvent(event)
-        case .failure(let found):
-            rejection.record(found)
-            return nil
         }
     }
 
@@ -314,7 +295,7 @@ final class Projector {
     /// Events in the log passed validation when they were appended.
     static func decode(_ json: String) throws -> Event { try EventDecoder.decodeStored(json).mapError(undecodable).get() }
 
-    private static func undecodable(_ rejection: Rejection) -> StoreError {
+    fileprivate static func undecodable(_ rejection: Rejection) -> StoreError {
         .failed(path: "", reason: "a stored event no longer decodes: \(rejection)")
     }
 }
@@ -324,6 +305,26 @@ private final class StoredRows {
     struct Batch: Sendable {
         var bytes: [UInt8] = []
         var lines: [(range: Range<Int>, position: Projector.LogPosition)] = []
+
+        /// Hands `body` what a replay keeps of the line at an index (nil for one that no longer
+        /// decodes), callable on every core at once; then throws for the first such line.
+        func readingLines<R>(_ body: ((Int) -> ReplayedEvent?) -> R) throws -> R {
+            let rejection = FirstRejection()
+            let result = bytes.withUnsafeBufferPointer { bytes in
+                body { index in
+                    let line = UnsafeBufferPointer(rebasing: bytes[lines[index].range])
+                    if let replayed = StoredLine.replayed(line) { return replayed }
+                    switch EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)) {
+                    case .success(let event): return ReplayedEvent(event)
+                    case .failure(let found):
+                        rejection.record(found)
+                        return nil
+                    }
+                }
+            }
+            if let found = rejection.value { throw Projector.undecodable(found) }
+            return result
+        }
     }
 
     /// Large enough that each core's slice of a batch outweighs waking the cores for it and

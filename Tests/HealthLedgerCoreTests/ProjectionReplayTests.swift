@@ -6,10 +6,25 @@ import Testing
 /// its own, so one unit's events end up in several parts: joined, they give what folding the
 /// events one at a time gives.
 struct ProjectionReplayTests {
-    @Test func aBatchFoldedOnEveryCoreEqualsTheEventsFoldedOneByOne() throws {
-        var generator = EventGenerator(.init(sellers: 3, days: 40, ordersPerDay: 15, seed: 9))
+    static func events(sellers: Int, ordersPerDay: Int, seed: UInt64) -> [Event] {
+        var generator = EventGenerator(.init(sellers: sellers, days: 40, ordersPerDay: ordersPerDay, seed: seed))
         var events: [Event] = []
         generator.run { events.append(try! EventDecoder.decode(Array($0.utf8)).get().event) }
+        return events
+    }
+
+    /// The same unit histories, each unit once, and the same counters.
+    static func expectSameFold(_ replay: ProjectionReplay, as expected: ProjectionReplay, seller: String) {
+        let folded = replay.histories(of: seller)
+        let expectedHistories = expected.histories(of: seller)
+        #expect(folded.count == expectedHistories.count)
+        let histories = Dictionary(folded.map { ($0.unit, $0.events) }, uniquingKeysWith: { first, _ in first })
+        for (unit, events) in expectedHistories { #expect(histories[unit] == events, "\(seller) \(unit)") }
+        #expect(replay.deltas(of: seller).byKey == expected.deltas(of: seller).byKey)
+    }
+
+    @Test func aBatchFoldedOnEveryCoreEqualsTheEventsFoldedOneByOne() throws {
+        let events = Self.events(sellers: 3, ordersPerDay: 15, seed: 9)
         #expect(events.count > 4_000)
 
         var inBatches = ProjectionReplay()
@@ -24,21 +39,14 @@ struct ProjectionReplayTests {
         #expect(inBatches.sellers.count == 3)
         for seller in oneByOne.sellers {
             #expect(inBatches.settings(of: seller).timeZoneName == oneByOne.settings(of: seller).timeZoneName)
-            let folded = inBatches.histories(of: seller)
-            let expected = oneByOne.histories(of: seller)
-            #expect(folded.count == expected.count)
-            let histories = Dictionary(folded.map { ($0.unit, $0.events) }, uniquingKeysWith: { first, _ in first })
-            for (unit, events) in expected { #expect(histories[unit] == events, "\(seller) \(unit)") }
-            #expect(inBatches.deltas(of: seller).byKey == oneByOne.deltas(of: seller).byKey)
+            Self.expectSameFold(inBatches, as: oneByOne, seller: seller)
             #expect(inBatches.snapshot(of: seller).count == oneByOne.snapshot(of: seller).count)
         }
     }
 
     /// A known-at replay restores a snapshot, then folds the later events on every core.
     @Test func aSnapshotRestoredThenABatchFoldedOnEveryCoreEqualsTheEventsFoldedOneByOne() throws {
-        var generator = EventGenerator(.init(sellers: 1, days: 40, ordersPerDay: 30, seed: 4))
-        var events: [Event] = []
-        generator.run { events.append(try! EventDecoder.decode(Array($0.utf8)).get().event) }
+        let events = Self.events(sellers: 1, ordersPerDay: 30, seed: 4)
         let seller = events[0].seller
         let half = events.count / 2
         #expect(events.count - half > 1_000)
@@ -52,10 +60,6 @@ struct ProjectionReplayTests {
         events.forEach { oneByOne.add($0) }
 
         #expect(restored.eventCount == events.count)
-        let folded = Dictionary(restored.histories(of: seller).map { ($0.unit, $0.events) }, uniquingKeysWith: { first, _ in first })
-        let expected = oneByOne.histories(of: seller)
-        #expect(folded.count == expected.count)
-        for (unit, events) in expected { #expect(folded[unit] == events, "\(unit)") }
-        #expect(restored.deltas(of: seller).byKey == oneByOne.deltas(of: seller).byKey)
+        Self.expectSameFold(restored, as: oneByOne, seller: seller)
     }
 }
