@@ -8,7 +8,8 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Rebuild the projection from the log, in memory; compare it with the live one, or put it in its place.",
         discussion: """
-            Without --rebuild the live tables are never touched. --verify compares every metric and every day \
+            The replay rebuilds the unit histories and every seller's daily counters, in memory; without \
+            --rebuild the live tables are never touched. --verify compares every metric and every day \
             and exits with status 1 on any difference. --rebuild replaces the projection in one transaction \
             (readers see the old or the new one, never a mix): how a changed metric definition is rolled out. \
             --snapshots rebuilds the snapshots that known-at queries start from (ingest keeps them up to date; \
@@ -70,8 +71,9 @@ struct ReplayCommand: ParsableCommand {
             if !verification.isEqual { throw ExitCode(1) }
         } else {
             let replay = try log.replay(seller: seller, knownAt: knownAt.flatMap(Instant.init(rfc3339:)), progress: progress)
+            let counters = replay.deltasBySeller
             bar.clear()
-            print("replayed \(rate(replay.eventCount)), sellers: \(replay.sellers.count)")
+            print("replayed \(rate(replay.eventCount)), sellers: \(counters.count), daily counters: \(counters.values.reduce(0) { $0 + $1.deltas.count })")
             replay.free()
         }
     }

@@ -55,17 +55,42 @@ enum Measurement: Sendable {
     }
 
     func forEachMeasure(of facts: UnitFacts, _ body: (Measure) -> Void) {
-        let measure: Measure?
-        switch (self, facts) {
-        case (.order(let measureOrder), .order(let facts)): measure = measureOrder(facts)
-        case (.thread(let measureThread), .thread(let facts)):
-            measureThread(facts).forEach(body)
-            return
-        case (.return(let measureReturn), .return(let facts)): measure = measureReturn(facts)
-        case (.violation(let measureViolation), .violation(let facts)): measure = measureViolation(facts)
-        default: measure = nil
+        switch facts {
+        case .order(let facts): facts.measure(by: self, body)
+        case .thread(let facts): facts.measure(by: self, body)
+        case .return(let facts): facts.measure(by: self, body)
+        case .violation(let facts): facts.measure(by: self, body)
         }
-        measure.map(body)
+    }
+}
+
+/// Facts a measurement reads in place: a unit's facts hold many collections, and wrapping
+/// them in `UnitFacts` for each metric and day would retain and release every one of them.
+protocol MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void)
+}
+
+extension OrderFacts: MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
+        if case .order(let measure) = measurement, let measure = measure(self) { body(measure) }
+    }
+}
+
+extension ThreadFacts: MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
+        if case .thread(let measure) = measurement { measure(self).forEach(body) }
+    }
+}
+
+extension ReturnFacts: MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
+        if case .return(let measure) = measurement, let measure = measure(self) { body(measure) }
+    }
+}
+
+extension ViolationFacts: MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
+        if case .violation(let measure) = measurement, let measure = measure(self) { body(measure) }
     }
 }
 

@@ -23,4 +23,19 @@ public enum ParallelMap {
             initialized = items.count
         }
     }
+
+    /// Folds `items` on all cores, each chunk into its own partial result from `initial`, then
+    /// merges the partial results: for sums of many small parts, which one core would add up alone.
+    public static func reduce<T, R>(_ items: [T], into initial: R, _ fold: (inout R, T) -> Void, merge: (inout R, R) -> Void) -> R {
+        let chunks = min(items.count, cores * 4)
+        guard chunks > 1 else { return items.reduce(into: initial, fold) }
+        let partials = map(Array(0..<chunks)) { chunk in
+            var partial = initial
+            for index in stride(from: chunk, to: items.count, by: chunks) { fold(&partial, items[index]) }
+            return partial
+        }
+        var result = initial
+        for partial in partials { merge(&result, partial) }
+        return result
+    }
 }

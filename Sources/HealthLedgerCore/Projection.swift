@@ -48,6 +48,11 @@ public struct Counts: Equatable, Sendable {
         Counts(numerator: lhs.numerator + rhs.numerator, denominator: lhs.denominator + rhs.denominator)
     }
 
+    public static func += (lhs: inout Counts, rhs: Counts) {
+        lhs.numerator += rhs.numerator
+        lhs.denominator += rhs.denominator
+    }
+
     public static prefix func - (counts: Counts) -> Counts { Counts(numerator: -counts.numerator, denominator: -counts.denominator) }
 
     public var isZero: Bool { numerator == 0 && denominator == 0 }
@@ -76,8 +81,8 @@ public struct DeltaKey: Hashable, Comparable, Sendable {
 
 /// A unit's part in every metric, as daily deltas: the value as of D is the sum of all deltas
 /// of days ≤ D. A unit that counts for the days [s, e] adds its counts on s and takes them
-/// back on e + 1. Kept as a short sorted list: a unit has a few dozen deltas at most.
-public struct Contribution: Equatable, Sendable {
+/// back on e + 1. In no order, and a day may have more than one delta: only their sum counts.
+public struct Contribution: Sendable {
     public private(set) var deltas: [(key: DeltaKey, counts: Counts)] = []
 
     public init() {}
@@ -85,26 +90,6 @@ public struct Contribution: Equatable, Sendable {
     mutating func add(_ counts: Counts, metric: Int, days: ClosedRange<Int>) {
         deltas.append((DeltaKey(metric: metric, day: days.lowerBound), counts))
         deltas.append((DeltaKey(metric: metric, day: days.upperBound + 1), -counts))
-    }
-
-    /// Sorted by key, one entry a key, none zero.
-    mutating func normalize() {
-        deltas.sort { $0.key < $1.key }
-        var merged: [(key: DeltaKey, counts: Counts)] = []
-        merged.reserveCapacity(deltas.count)
-        for delta in deltas {
-            if let last = merged.last, last.key == delta.key {
-                merged[merged.count - 1].counts = last.counts + delta.counts
-                if merged[merged.count - 1].counts.isZero { merged.removeLast() }
-            } else if !delta.counts.isZero {
-                merged.append(delta)
-            }
-        }
-        deltas = merged
-    }
-
-    public static func == (lhs: Contribution, rhs: Contribution) -> Bool {
-        lhs.deltas.count == rhs.deltas.count && zip(lhs.deltas, rhs.deltas).allSatisfy { $0.key == $1.key && $0.counts == $1.counts }
     }
 }
 
@@ -115,11 +100,15 @@ public struct ContributionSum: Sendable {
     public init() {}
 
     public mutating func add(_ contribution: Contribution) {
-        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] = sums[delta.key.packed, default: Counts()] + delta.counts }
+        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] += delta.counts }
     }
 
     public mutating func subtract(_ contribution: Contribution) {
-        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] = sums[delta.key.packed, default: Counts()] + -delta.counts }
+        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] += -delta.counts }
+    }
+
+    public mutating func add(_ other: ContributionSum) {
+        for (key, counts) in other.sums { sums[key, default: Counts()] += counts }
     }
 
     /// The non-zero changes.
@@ -176,32 +165,62 @@ public enum Projection {
         guard !events.isEmpty, let start = changeDays.first.map({ AsOf(day: $0, calendar: calendar) }) else { return Contribution() }
         return switch unit {
         case .order(let order):
-            contribution(of: OrderFacts(order: order, events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.order)
-        case .thread: contribution(of: ThreadFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.thread)
-        case .return: contribution(of: ReturnFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.return)
-        case .violation: contribution(of: ViolationFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind, as: UnitFacts.violation)
+            contribution(of: OrderFacts(order: order, events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind)
+        case .thread: contribution(of: ThreadFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
+        case .return: contribution(of: ReturnFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
+        case .violation: contribution(of: ViolationFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
         case .feedback, .claim: Contribution()
         }
     }
 
-    /// Advances the concrete facts in place (wrapping them only to measure), so that their
-    /// collections are never copied.
-    private static func contribution<Facts: AdvancingFacts>(of facts: consuming Facts, changeDays: [Int], kind: UnitKind,
-                                                            as wrap: (Facts) -> UnitFacts) -> Contribution {
+    /// Advances and measures the concrete facts in place, so that their collections are never
+    /// copied. A measure that stays the same from one change day to the next extends its run of
+    /// days, so a unit's deltas come out few and need no sorting.
+    private static func contribution<Facts: AdvancingFacts & MeasuredFacts>(of facts: consuming Facts, changeDays: [Int], kind: UnitKind) -> Contribution {
         var facts = facts
+        var runs: [MeasureRun] = []
         var contribution = Contribution()
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
             facts.advance(to: AsOf(day: day, calendar: facts.calendar))
-            forEachMeasure(of: wrap(facts), kind: kind) { metric, window, measure in
-                let first = max(day, measure.day)
-                let last = min(lastDayOfSegment, measure.day + window - 1)
-                if first <= last {
-                    contribution.add(Counts(numerator: measure.numerator, denominator: measure.denominator), metric: metric, days: first...last)
+            for (metric, window, measurement) in metricsByKind[kind.rawValue] {
+                facts.measure(by: measurement) { measure in
+                    let first = max(day, measure.day)
+                    let last = min(lastDayOfSegment, measure.day + window - 1)
+                    guard first <= last else { return }
+                    let run = MeasureRun(metric: metric, measure: measure, days: first...last)
+                    if let index = runs.firstIndex(where: { $0.metric == metric && $0.measure == measure }) {
+                        if !runs[index].extend(with: run) {
+                            contribution.add(runs[index])
+                            runs[index] = run
+                        }
+                    } else {
+                        runs.append(run)
+                    }
                 }
             }
         }
-        contribution.normalize()
+        for run in runs { contribution.add(run) }
         return contribution
+    }
+}
+
+/// One measure of a metric, held over consecutive days.
+private struct MeasureRun {
+    let metric: Int
+    let measure: Measure
+    var days: ClosedRange<Int>
+
+    /// Takes in `next` when it continues this run; false when it does not.
+    mutating func extend(with next: MeasureRun) -> Bool {
+        guard next.days.lowerBound == days.upperBound + 1 else { return false }
+        days = days.lowerBound...next.days.upperBound
+        return true
+    }
+}
+
+extension Contribution {
+    fileprivate mutating func add(_ run: MeasureRun) {
+        add(Counts(numerator: run.measure.numerator, denominator: run.measure.denominator), metric: run.metric, days: run.days)
     }
 }

@@ -102,7 +102,13 @@ public struct ProjectionReplay: Sendable {
             }
             units += named.map { ($0.key, $0.value) }
         }
-        return units.map { ($0.unit, $0.events.sorted(by: UnitEvent.validTimeOrder)) }
+        return ParallelMap.map(units) { ($0.unit, $0.events.sorted(by: UnitEvent.validTimeOrder)) }
+    }
+
+    /// Every seller's daily deltas: the projection's counters rebuilt, sellers on every core.
+    public var deltasBySeller: [String: ContributionSum] {
+        let sellers = Array(sellers)
+        return Dictionary(uniqueKeysWithValues: zip(sellers, ParallelMap.map(sellers) { deltas(of: $0) }))
     }
 
     /// The seller's daily deltas, from its unit histories.
@@ -112,11 +118,9 @@ public struct ProjectionReplay: Sendable {
 
     /// The sum of the units' contributions, computed on every core.
     public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
-        var total = ContributionSum()
-        for contribution in ParallelMap.map(histories, { Projection.contribution(unit: $0.unit, events: $0.events, settings: settings) }) {
-            total.add(contribution)
-        }
-        return total
+        ParallelMap.reduce(histories, into: ContributionSum()) { sum, history in
+            sum.add(Projection.contribution(unit: history.unit, events: history.events, settings: settings))
+        } merge: { $0.add($1) }
     }
 }
 

@@ -256,8 +256,9 @@ public final class EventLog: Sendable {
             let projector = Projector(db: db)
             let replay = try projector.replay(seller: seller, progress: progress)
             let sellers = try seller.map { [$0] } ?? replay.sellers.union(projector.projectedSellers())
+            let replayed = replay.deltasBySeller
             let differences = try sellers.sorted().flatMap { seller in
-                ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replay.deltas(of: seller).byKey, seller: seller)
+                ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replayed[seller]?.byKey ?? [:], seller: seller)
             }
             let eventCount = replay.eventCount
             replay.free()

@@ -19,9 +19,14 @@ struct ReplayCommandTests {
 
     /// `seller|recorded_us|event_count` of each snapshot, by recorded time.
     static func snapshots(in folder: TemporaryFolder) throws -> String {
+        try query("SELECT seller, recorded_us, event_count FROM replay_snapshots ORDER BY recorded_us", in: folder)
+    }
+
+    /// What the sqlite3 shell prints for `sql` on the folder's database.
+    static func query(_ sql: String, in folder: TemporaryFolder) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [folder.path("healthledger.sqlite"), "SELECT seller, recorded_us, event_count FROM replay_snapshots ORDER BY recorded_us"]
+        process.arguments = [folder.path("healthledger.sqlite"), sql]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -150,7 +155,15 @@ extension ReplayCommandTests {
         #expect(try odr(["--known-at", "2026-03-06T00:00:00Z"]) == ["1/2", "1/2", "1/2", "1/2"])
         let replay = try HealthLedgerProcess.run(["replay", "--known-at", "2026-03-06T00:00:00Z"], in: folder.url)
         #expect(replay.status == 0)
-        #expect(replay.stdout.hasPrefix("replayed 6 events") && replay.stdout.hasSuffix(", sellers: 1\n"))
+        // The replay rebuilds the daily counters that a log of batches 1 and 2 alone projects.
+        let knownThen = TemporaryFolder()
+        for (file, recorded) in [("batch-1.ndjson", "2026-03-02T00:00:00Z"), ("batch-2.ndjson", "2026-03-05T00:00:00Z")] {
+            #expect(try HealthLedgerProcess.run(["ingest", audit.appendingPathComponent(file).path, "--recorded-at", recorded], in: knownThen.url).status == 0)
+        }
+        let projected = try Self.query("SELECT count(*) FROM metric_deltas WHERE numerator != 0 OR denominator != 0", in: knownThen)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(projected) ?? 0 > 0)
+        #expect(replay.stdout.hasPrefix("replayed 6 events") && replay.stdout.hasSuffix(", sellers: 1, daily counters: \(projected)\n"), "\(replay.stdout)")
         let one = try HealthLedgerProcess.run(["replay", "--seller", "nobody"], in: folder.url)
         #expect(one.stdout.hasPrefix("replayed 0 events"))
     }
