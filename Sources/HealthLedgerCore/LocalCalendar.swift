@@ -1,17 +1,15 @@
 import Foundation
+import Synchronization
 
 /// A seller's calendar days: local dates in one fixed time zone, never the machine's.
 /// A day is counted in days since 1970-01-01 (`CivilDate.daysSinceEpoch`).
 public struct LocalCalendar: Sendable {
     public let timeZone: TimeZone
-    private let calendar: Calendar
-    private let ends = EndOfDayCache()
+    private let offsets: ZoneOffsets
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
+        offsets = ZoneOffsets.of(timeZone)
     }
 
     public static let utc = LocalCalendar(timeZone: TimeZone(identifier: "UTC")!)
@@ -19,22 +17,13 @@ public struct LocalCalendar: Sendable {
     /// `day(t)`: the local date of `t`.
     public func day(of instant: Instant) -> Int {
         let seconds = instant.microseconds.floorDivided(by: 1_000_000)
-        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
-        return Int((seconds + offset).floorDivided(by: 86_400))
+        return Int((seconds + offsets.offset(at: seconds)).floorDivided(by: 86_400))
     }
 
     /// The end of day `day`: the instant the next local day starts (its first midnight, or the
     /// transition where a DST gap skips midnight). An event belongs to `day` when strictly before.
     public func end(of day: Int) -> Instant {
-        ends.value(for: day) { computeEnd(of: $0) }
-    }
-
-    private func computeEnd(of day: Int) -> Instant {
-        let next = CivilDate(daysSinceEpoch: day + 1)
-        // Noon is never skipped; the start of its day is the first instant of the local date.
-        let noon = calendar.date(from: DateComponents(year: next.year, month: next.month, day: next.day, hour: 12))!
-        let start = calendar.startOfDay(for: noon)
-        return Instant(microseconds: Int64((start.timeIntervalSince1970 * 1_000_000).rounded()))
+        Instant(microseconds: offsets.start(of: day + 1) * 1_000_000)
     }
 
     /// 0 = Sunday … 6 = Saturday.
@@ -53,15 +42,87 @@ public struct LocalCalendar: Sendable {
     }
 }
 
-/// Days' ends, computed once: `Calendar` is slow and the same days recur for every unit.
-private final class EndOfDayCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ends: [Int: Instant] = [:]
+/// A time zone's offsets from UTC as a table of its transitions, read without ICU and without a
+/// lock: `TimeZone` takes a lock for each offset it looks up, and the replay's cores look up
+/// every event's day and every change day's end at once.
+final class ZoneOffsets: Sendable {
+    /// The UTC seconds at which the offset changes, ascending.
+    private let transitions: [Int64]
+    /// `offsets[i]` is in force before `transitions[i]` (and after the one before it); the last after the last.
+    private let offsets: [Int64]
 
-    func value(for day: Int, _ compute: (Int) -> Instant) -> Instant {
-        if let end = lock.withLock({ ends[day] }) { return end }
-        let end = compute(day)
-        lock.withLock { ends[day] = end }
-        return end
+    /// The years the table covers; ICU's rules go on past them, so later times ask `TimeZone`.
+    static let coveredSeconds: Range<Int64> = -2_208_988_800..<7_258_118_400  // 1900 to 2200
+    private let zone: TimeZone
+
+    private init(_ zone: TimeZone) {
+        self.zone = zone
+        var transitions: [Int64] = []
+        var offsets = [Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(Self.coveredSeconds.lowerBound))))]
+        var date = Date(timeIntervalSince1970: TimeInterval(Self.coveredSeconds.lowerBound))
+        while let next = zone.nextDaylightSavingTimeTransition(after: date), next.timeIntervalSince1970 < TimeInterval(Self.coveredSeconds.upperBound) {
+            let offset = Int64(zone.secondsFromGMT(for: next))
+            if offset != offsets.last {
+                transitions.append(Int64(next.timeIntervalSince1970.rounded(.down)))
+                offsets.append(offset)
+            }
+            date = next
+        }
+        self.transitions = transitions
+        self.offsets = offsets
+    }
+
+    private static let built = Mutex<[String: ZoneOffsets]>([:])
+
+    /// One table a zone, built the first time the zone is asked for.
+    static func of(_ zone: TimeZone) -> ZoneOffsets {
+        built.withLock { tables in
+            if let table = tables[zone.identifier] { return table }
+            let table = ZoneOffsets(zone)
+            tables[zone.identifier] = table
+            return table
+        }
+    }
+
+    /// The offset in force at `second` (UTC seconds).
+    func offset(at second: Int64) -> Int64 {
+        guard Self.coveredSeconds.contains(second) else { return Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))) }
+        return offsets[segment(holding: second)]
+    }
+
+    /// The index of the offset in force at `second`: how many transitions are at or before it.
+    private func segment(holding second: Int64) -> Int {
+        var low = 0, high = transitions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if transitions[middle] <= second { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The UTC second at which local day `day` starts: the first whose local time is at or
+    /// after its midnight (a gap may skip midnight). Within one offset local time only moves
+    /// forward, so each segment's first such second is its start or midnight minus its offset,
+    /// and the first segment that has one holds the answer.
+    func start(of day: Int) -> Int64 {
+        let midnight = Int64(day) * 86_400
+        // No offset is a day and a half from UTC.
+        let earliest = midnight - 129_600
+        guard Self.coveredSeconds.contains(earliest), Self.coveredSeconds.contains(midnight + 129_600) else { return calendarStart(of: day) }
+        var index = segment(holding: earliest)
+        while true {
+            let candidate = max(index == 0 ? earliest : max(earliest, transitions[index - 1]), midnight - offsets[index])
+            if index == transitions.count || candidate < transitions[index] { return candidate }
+            index += 1
+        }
+    }
+
+    private func calendarStart(of day: Int) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let date = CivilDate(daysSinceEpoch: day)
+        // Noon is never skipped; the start of its day is the first instant of the local date.
+        let noon = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!
+        return Int64(calendar.startOfDay(for: noon).timeIntervalSince1970.rounded(.down))
     }
 }

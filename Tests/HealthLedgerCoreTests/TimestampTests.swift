@@ -59,6 +59,38 @@ struct TimeZoneTests {
         #expect(santiago.end(of: september5) == Instant(rfc3339: "2026-09-06T01:00:00-03:00"))
     }
 
+    /// The calendar reads offsets from its own table of the zone's transitions; Foundation's
+    /// `TimeZone` and `Calendar` must agree with it on every day, in zones whose clocks skip
+    /// midnight (Santiago, São Paulo, Havana, Beirut), a whole day (Apia, 2011-12-30), half an
+    /// hour (Lord Howe), or change their standard offset (Kyiv, Cairo), and past 2200, where
+    /// the table ends.
+    @Test func daysAndDayEndsAgreeWithFoundationInEveryKindOfZone() {
+        let names = ["UTC", "America/Los_Angeles", "America/Santiago", "America/Sao_Paulo", "America/Havana", "Asia/Beirut",
+                     "Pacific/Apia", "Australia/Lord_Howe", "Asia/Kolkata", "Europe/Kyiv", "Africa/Cairo", "America/St_Johns"]
+        let days = [CivilDate(year: 1975, month: 1, day: 1).daysSinceEpoch..<CivilDate(year: 2045, month: 1, day: 1).daysSinceEpoch,
+                    CivilDate(year: 2250, month: 1, day: 1).daysSinceEpoch..<CivilDate(year: 2251, month: 1, day: 1).daysSinceEpoch]
+        for name in names {
+            let zone = TimeZone(identifier: name)!
+            let local = LocalCalendar(timeZone: zone)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            var disagreements: [String] = []
+            for day in days.joined() {
+                let date = CivilDate(daysSinceEpoch: day + 1)
+                let noon = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!
+                let end = Int64(calendar.startOfDay(for: noon).timeIntervalSince1970)
+                if local.end(of: day) != Instant(microseconds: end * 1_000_000) { disagreements.append("end of \(CivilDate(daysSinceEpoch: day))") }
+                // Four instants a day, at hours that fall on both sides of every transition over the years.
+                for second in stride(from: end - 86_400 + 1_234, to: end, by: 21_601) {
+                    let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second))))
+                    let expected = Int((second + offset).floorDivided(by: 86_400))
+                    if local.day(of: Instant(microseconds: second * 1_000_000)) != expected { disagreements.append("day of \(second)") }
+                }
+            }
+            #expect(disagreements.isEmpty, "\(name): \(disagreements.prefix(5))")
+        }
+    }
+
     @Test func businessDaysSkipWeekends() {
         let friday = CivilDate(year: 2026, month: 3, day: 6).daysSinceEpoch
         #expect(LocalCalendar.adding(businessDays: 1, to: friday) == friday + 3)
