@@ -91,6 +91,11 @@ public struct ProjectionReplay: Sendable {
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
     /// keys also in every order they name.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
+        ParallelMap.map(joinedUnits(of: seller)) { ($0.unit, $0.events.inValidTimeOrder) }
+    }
+
+    /// The seller's units, the events of feedback and claim keys also in every order they name; in no order.
+    private func joinedUnits(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
         var units = units(of: seller)
         var named: [UnitReference: [UnitEvent]] = [:]
         for (key, events) in units where key.isSharedKey {
@@ -102,7 +107,7 @@ public struct ProjectionReplay: Sendable {
             }
             units += named.map { ($0.key, $0.value) }
         }
-        return ParallelMap.map(units) { ($0.unit, $0.events.sorted(by: UnitEvent.validTimeOrder)) }
+        return units
     }
 
     /// Every seller's daily deltas: the projection's counters rebuilt, sellers on every core.
@@ -113,14 +118,22 @@ public struct ProjectionReplay: Sendable {
 
     /// The seller's daily deltas, from its unit histories.
     public func deltas(of seller: String) -> ContributionSum {
-        Self.deltas(of: histories(of: seller), settings: settings(of: seller))
+        Self.deltas(of: joinedUnits(of: seller), settings: settings(of: seller))
     }
 
-    /// The sum of the units' contributions, computed on every core.
+    /// The sum of the units' contributions, computed on every core; each unit's events in any order.
     public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
         ParallelMap.reduce(histories, into: ContributionSum()) { sum, history in
-            sum.add(Projection.contribution(unit: history.unit, events: history.events, settings: settings))
+            sum.add(Projection.contribution(unit: history.unit, events: history.events.inValidTimeOrder, settings: settings))
         } merge: { $0.add($1) }
+    }
+}
+
+extension [UnitEvent] {
+    /// In valid-time order: the events themselves when they already are, as a replay reads most
+    /// units' events, so that they are not copied.
+    var inValidTimeOrder: [UnitEvent] {
+        zip(self, dropFirst()).contains { UnitEvent.validTimeOrder($1, $0) } ? sorted(by: UnitEvent.validTimeOrder) : self
     }
 }
 
