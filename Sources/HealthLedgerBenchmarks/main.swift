@@ -68,6 +68,8 @@ func plainInsert(into path: String, table: Table) -> Double {
     if table == .log { _ = try! EventLog(path: path) }
     var db: OpaquePointer?
     check(sqlite3_open(path, &db), db)
+    // The log just created may still be closing on its checkpointer's thread.
+    sqlite3_busy_timeout(db, 10_000)
     check(sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536", nil, nil, nil), db)
     if table == .bare {
         check(sqlite3_exec(db, """
