@@ -51,7 +51,7 @@ final class ZoneOffsets: Sendable {
     /// `offsets[i]` is in force before `transitions[i]` (and after the one before it); the last after the last.
     private let offsets: [Int64]
 
-    /// The years the table covers; ICU's rules go on past them, so later times ask `TimeZone`.
+    /// The years the table covers; times outside them ask `TimeZone` (and `Calendar`) directly.
     static let coveredSeconds: Range<Int64> = -2_208_988_800..<7_258_118_400  // 1900 to 2200
     private let zone: TimeZone
 

@@ -54,14 +54,6 @@ enum Measurement: Sendable {
         }
     }
 
-    func forEachMeasure(of facts: UnitFacts, _ body: (Measure) -> Void) {
-        switch facts {
-        case .order(let facts): facts.measure(by: self, body)
-        case .thread(let facts): facts.measure(by: self, body)
-        case .return(let facts): facts.measure(by: self, body)
-        case .violation(let facts): facts.measure(by: self, body)
-        }
-    }
 }
 
 /// Facts a measurement reads in place: a unit's facts hold many collections, and wrapping
@@ -85,6 +77,17 @@ extension ThreadFacts: MeasuredFacts {
 extension ReturnFacts: MeasuredFacts {
     func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
         if case .return(let measure) = measurement, let measure = measure(self) { body(measure) }
+    }
+}
+
+extension UnitFacts: MeasuredFacts {
+    func measure(by measurement: Measurement, _ body: (Measure) -> Void) {
+        switch self {
+        case .order(let facts): facts.measure(by: measurement, body)
+        case .thread(let facts): facts.measure(by: measurement, body)
+        case .return(let facts): facts.measure(by: measurement, body)
+        case .violation(let facts): facts.measure(by: measurement, body)
+        }
     }
 }
 

@@ -134,10 +134,10 @@ public enum Projection {
         return measures
     }
 
-    /// `body` hears each metric's index and window, and its measure.
-    private static func forEachMeasure(of facts: UnitFacts, kind: UnitKind, _ body: (Int, Int, Measure) -> Void) {
+    /// `body` hears each metric's index and window, and its measure; the facts are read in place.
+    private static func forEachMeasure(of facts: some MeasuredFacts, kind: UnitKind, _ body: (Int, Int, Measure) -> Void) {
         for (index, windowDays, measurement) in metricsByKind[kind.rawValue] {
-            measurement.forEachMeasure(of: facts) { body(index, windowDays, $0) }
+            facts.measure(by: measurement) { body(index, windowDays, $0) }
         }
     }
 
@@ -183,20 +183,18 @@ public enum Projection {
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
             facts.advance(to: AsOf(day: day, calendar: facts.calendar))
-            for (metric, window, measurement) in metricsByKind[kind.rawValue] {
-                facts.measure(by: measurement) { measure in
-                    let first = max(day, measure.day)
-                    let last = min(lastDayOfSegment, measure.day + window - 1)
-                    guard first <= last else { return }
-                    let run = MeasureRun(metric: metric, measure: measure, days: first...last)
-                    if let index = runs.firstIndex(where: { $0.metric == metric && $0.measure == measure }) {
-                        if !runs[index].extend(with: run) {
-                            contribution.add(runs[index])
-                            runs[index] = run
-                        }
-                    } else {
-                        runs.append(run)
+            forEachMeasure(of: facts, kind: kind) { metric, window, measure in
+                let first = max(day, measure.day)
+                let last = min(lastDayOfSegment, measure.day + window - 1)
+                guard first <= last else { return }
+                let run = MeasureRun(metric: metric, measure: measure, days: first...last)
+                if let index = runs.firstIndex(where: { $0.metric == metric && $0.measure == measure }) {
+                    if !runs[index].extend(with: run) {
+                        contribution.add(runs[index])
+                        runs[index] = run
                     }
+                } else {
+                    runs.append(run)
                 }
             }
         }
