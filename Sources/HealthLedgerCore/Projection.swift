@@ -65,17 +65,9 @@ public struct DeltaKey: Hashable, Comparable, Sendable {
 
     public static func < (lhs: DeltaKey, rhs: DeltaKey) -> Bool { (lhs.metric, lhs.day) < (rhs.metric, rhs.day) }
 
-    /// One integer, cheaper to hash than two.
-    var packed: Int64 { Int64(metric) << 40 | Int64(day + (1 << 39)) }
-
     public init(metric: Int, day: Int) {
         self.metric = metric
         self.day = day
-    }
-
-    init(packed: Int64) {
-        metric = Int(packed >> 40)
-        day = Int(packed & ((1 << 40) - 1)) - (1 << 39)
     }
 }
 
@@ -87,6 +79,8 @@ public struct Contribution: Sendable {
 
     public init() {}
 
+    init(capacity: Int) { deltas.reserveCapacity(capacity) }
+
     mutating func add(_ counts: Counts, metric: Int, days: ClosedRange<Int>) {
         deltas.append((DeltaKey(metric: metric, day: days.lowerBound), counts))
         deltas.append((DeltaKey(metric: metric, day: days.upperBound + 1), -counts))
@@ -95,25 +89,69 @@ public struct Contribution: Sendable {
 
 /// The sum of many contributions, added and taken away: what one append changes.
 public struct ContributionSum: Sendable {
-    private var sums: [Int64: Counts] = [:]
+    private var metrics = [DaySums](repeating: DaySums(), count: MetricCatalog.all.count)
 
     public init() {}
 
     public mutating func add(_ contribution: Contribution) {
-        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] += delta.counts }
+        for delta in contribution.deltas { metrics[delta.key.metric].add(delta.counts, on: delta.key.day) }
     }
 
     public mutating func subtract(_ contribution: Contribution) {
-        for delta in contribution.deltas { sums[delta.key.packed, default: Counts()] += -delta.counts }
+        for delta in contribution.deltas { metrics[delta.key.metric].add(-delta.counts, on: delta.key.day) }
     }
 
     public mutating func add(_ other: ContributionSum) {
-        for (key, counts) in other.sums { sums[key, default: Counts()] += counts }
+        for (metric, sums) in other.metrics.enumerated() {
+            sums.forEachNonZero { day, counts in metrics[metric].add(counts, on: day) }
+        }
     }
 
     /// The non-zero changes.
     public var deltas: [(key: DeltaKey, counts: Counts)] {
-        sums.compactMap { $0.value.isZero ? nil : (DeltaKey(packed: $0.key), $0.value) }
+        var deltas: [(key: DeltaKey, counts: Counts)] = []
+        for (metric, sums) in metrics.enumerated() {
+            sums.forEachNonZero { day, counts in deltas.append((DeltaKey(metric: metric, day: day), counts)) }
+        }
+        return deltas
+    }
+}
+
+/// One metric's sums by day: in an array over the days most changes land on, which a sum adds
+/// to without hashing (a replay spent an eighth of its instructions on a dictionary of days);
+/// in a dictionary for days beyond `span` of them.
+struct DaySums: Sendable {
+    /// Twenty years of days.
+    static let span = 20 * 366
+    /// The day of `dense[0]`.
+    private var firstDay = 0
+    private var dense: [Counts] = []
+    private var outliers: [Int: Counts] = [:]
+
+    mutating func add(_ counts: Counts, on day: Int) {
+        if dense.isEmpty {
+            firstDay = day
+        } else if day < firstDay, firstDay - day + dense.count <= Self.span {
+            // At least doubles toward the past, so that days met in descending order cost no more than ascending ones.
+            let added = min(max(firstDay - day, dense.count), Self.span - dense.count)
+            dense.insert(contentsOf: repeatElement(Counts(), count: added), at: 0)
+            firstDay -= added
+        }
+        let offset = day - firstDay
+        if offset >= dense.count, offset < Self.span {
+            dense.append(contentsOf: repeatElement(Counts(), count: offset + 1 - dense.count))
+        }
+        if dense.indices.contains(offset) {
+            dense[offset] += counts
+        } else {
+            outliers[day, default: Counts()] += counts
+        }
+    }
+
+    /// Each day whose sum is not zero, with it.
+    func forEachNonZero(_ body: (Int, Counts) -> Void) {
+        for (offset, counts) in dense.enumerated() where !counts.isZero { body(firstDay + offset, counts) }
+        for (day, counts) in outliers where !counts.isZero { body(day, counts) }
     }
 }
 
@@ -178,8 +216,11 @@ public enum Projection {
     /// days, so a unit's deltas come out few and need no sorting.
     private static func contribution<Facts: AdvancingFacts & MeasuredFacts>(of facts: consuming Facts, changeDays: [Int], kind: UnitKind) -> Contribution {
         var facts = facts
+        // Most units hold one run a metric: reserved at once, the arrays are not grown step by step.
+        let metricCount = metricsByKind[kind.rawValue].count
         var runs: [MeasureRun] = []
-        var contribution = Contribution()
+        runs.reserveCapacity(metricCount)
+        var contribution = Contribution(capacity: 2 * metricCount)
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
             facts.advance(to: AsOf(day: day, calendar: facts.calendar))

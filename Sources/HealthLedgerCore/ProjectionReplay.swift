@@ -133,7 +133,15 @@ extension [UnitEvent] {
     /// In valid-time order: the events themselves when they already are, as a replay reads most
     /// units' events, so that they are not copied.
     var inValidTimeOrder: [UnitEvent] {
-        zip(self, dropFirst()).contains { UnitEvent.validTimeOrder($1, $0) } ? sorted(by: UnitEvent.validTimeOrder) : self
+        isInValidTimeOrder ? self : sorted(by: UnitEvent.validTimeOrder)
+    }
+
+    /// Compares the events in place: copying each, as `zip` does, retained and released its
+    /// strings, a tenth of a replay's time.
+    private var isInValidTimeOrder: Bool {
+        withUnsafeBufferPointer { events in
+            events.indices.dropFirst().allSatisfy { !UnitEvent.validTimeOrder(events[$0], events[$0 - 1]) }
+        }
     }
 }
 
