@@ -24,6 +24,9 @@ public enum EventType: String, CaseIterable, Sendable {
     case returnFeedback = "return_feedback"
     case refundIssued = "refund_issued"
     case policyViolation = "policy_violation"
+
+    /// Each type with the UTF-8 bytes of its raw value.
+    static let utf8Names = allCases.map { (name: Array($0.rawValue.utf8), type: $0) }
 }
 
 /// What a field's value must be. Each kind maps to one JSON Schema fragment, so the Swift

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A line the log holds, read in place for a replay: its top-level members found in one pass,
 /// each value left as bytes until a unit asks for it, with no JSON tree. The log validated every
 /// line it holds, so this reads only what a plain line has; a line with an escaped string or a
@@ -21,7 +23,7 @@ public struct StoredLine: EventFields {
     }
 
     private init?(_ members: Members) {
-        guard let id = members.string("id"), let type = members.string("type").flatMap(EventType.init(rawValue:)),
+        guard let id = members.string("id"), let type = members.eventType("type"),
               let seller = members.string("seller"), let at = members.instant("at")
         else { return nil }
         self.id = id
@@ -72,7 +74,7 @@ public struct StoredLine: EventFields {
         private func member(_ field: String) -> Member? {
             var field = field
             return field.withUTF8 { name in
-                members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).elementsEqual(name) }
+                members.first { $0.key.count == name.count && memcmp(bytes.baseAddress! + $0.key.lowerBound, name.baseAddress!, name.count) == 0 }
             }
         }
 
@@ -83,6 +85,13 @@ public struct StoredLine: EventFields {
 
         func string(_ field: String) -> String? {
             stringBytes(field).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// The type named by a string member, matched on its bytes: a `String` made of them and
+        /// matched against every raw value took a twentieth of a replay's instructions.
+        func eventType(_ field: String) -> EventType? {
+            guard let name = stringBytes(field) else { return nil }
+            return EventType.utf8Names.first { $0.name.count == name.count && memcmp($0.name, name.baseAddress!, name.count) == 0 }?.type
         }
 
         func instant(_ field: String) -> Instant? {
