@@ -435,6 +435,7 @@ private struct Appender {
     private(set) var lastSequence: Int64
     /// Sellers' established time zones; `.some(nil)` caches "none yet".
     private var timeZones: [String: String?] = [:]
+    private var isAfterDuplicate = false
 
     init(db: Database, recordedAt: Instant) throws {
         self.db = db
@@ -451,12 +452,21 @@ private struct Appender {
 
     /// Appends `prepared`, with the row and hash in `chained` when they follow the log's head.
     mutating func append(_ prepared: PreparedEvent, chained: HashChain.ChainedRow) throws -> AppendOutcome {
+        let outcome = try outcome(of: prepared, chained: chained)
+        isAfterDuplicate = outcome == .duplicate
+        return outcome
+    }
+
+    private mutating func outcome(of prepared: PreparedEvent, chained: HashChain.ChainedRow) throws -> AppendOutcome {
         let event = prepared.event
         let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
         let rejection = AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: establishedZone)
             ?? AdmissionRules.checkRecordedTime(at: event.at, recordedAt: recordedAt)
         if rejection == nil {
             let follows = chained.row.sequence == lastSequence + 1
+            // Off the chain worked out ahead, the hash is worked out here; after a duplicate,
+            // one look-up first spares it for the next, as a file appended again is all duplicates.
+            if !follows, isAfterDuplicate, let outcome = try duplicateOrConflict(prepared) { return outcome }
             let row = follows ? chained.row : StoredRow(sequence: lastSequence + 1, event: prepared, recordedAt: recordedAt)
             let hash = follows ? chained.hash : chain.hash(of: row)
             if try insert(row, hash: hash) == 1 {
@@ -470,11 +480,15 @@ private struct Appender {
             }
         }
         // Duplicate and conflict checks come before the other rules.
-        if let stored = try Data.fetchOne(findDigest, arguments: [event.id]) {
-            return stored == prepared.digest ? .duplicate : .rejected(AdmissionRules.conflict(id: event.id))
-        }
+        if let outcome = try duplicateOrConflict(prepared) { return outcome }
         guard let rejection else { preconditionFailure("an insert that changed nothing without a conflicting id") }
         return .rejected(rejection)
+    }
+
+    /// Nil when the log holds no event with this one's id.
+    private func duplicateOrConflict(_ prepared: PreparedEvent) throws -> AppendOutcome? {
+        guard let stored = try Data.fetchOne(findDigest, arguments: [prepared.event.id]) else { return nil }
+        return stored == prepared.digest ? .duplicate : .rejected(AdmissionRules.conflict(id: prepared.event.id))
     }
 
     private mutating func insert(_ row: StoredRow, hash: Data) throws -> Int32 {

@@ -11,6 +11,11 @@ struct EventLogTests {
         #expect(try log.append(events, recordedAt: recorded) == [.appended(sequence: 1), .appended(sequence: 2), .appended(sequence: 3)])
         #expect(try log.append(events, recordedAt: recorded) == [.duplicate, .duplicate, .duplicate])
         #expect(try log.count == 3)
+        // New events after duplicates in one batch: off the chain worked out ahead of the
+        // transaction, hashed in it, and the chain still holds.
+        #expect(try log.append([scan("e2"), scan("e4"), scan("e3"), scan("e5")], recordedAt: recorded)
+            == [.duplicate, .appended(sequence: 4), .duplicate, .appended(sequence: 5)])
+        #expect(try log.verify().isIntact)
     }
 
     @Test func duplicatesAreComparedAsParsedJSON() throws {
