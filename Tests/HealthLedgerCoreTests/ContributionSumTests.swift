@@ -16,10 +16,8 @@ struct ContributionSumTests {
         return Projection.contribution(unit: .order(order), events: events, settings: .unconfigured)
     }
 
-    static func sum(of deltas: [(key: DeltaKey, counts: Counts)], into sums: inout [DeltaKey: Counts], sign: Int64 = 1) {
-        for delta in deltas {
-            sums[delta.key, default: Counts()] += Counts(numerator: sign * delta.counts.numerator, denominator: sign * delta.counts.denominator)
-        }
+    static func sum(of deltas: [(key: DeltaKey, counts: Counts)], into sums: inout [DeltaKey: Counts]) {
+        for delta in deltas { sums[delta.key, default: Counts()] += delta.counts }
     }
 
     @Test func daysInAnyOrderAndFarApartSumAsInADictionary() {
