@@ -53,7 +53,6 @@ enum Measurement: Sendable {
         case .violation: .violation
         }
     }
-
 }
 
 /// Facts a measurement reads in place: a unit's facts hold many collections, and wrapping

@@ -155,7 +155,9 @@ public final class EventLog: Sendable {
                     let projector = Projector(db: db, cache: self.units)
                     let input = try projector.read(batch, previousHead: previousHead)
                     let folding = BackgroundValue { Projector.fold(input) }
-                    for (event, chained) in zip(events, chaining.wait()) { outcomes.append(try appender.append(event, chained: chained)) }
+                    for (event, chained) in zip(events, chaining.wait()) {
+                        outcomes.append(try appender.append(event, chained: chained, isAfterDuplicate: outcomes.last == .duplicate))
+                    }
                     var output = folding.wait()
                     let head = appender.lastSequence
                     if head - previousHead != events.count {
@@ -435,7 +437,6 @@ private struct Appender {
     private(set) var lastSequence: Int64
     /// Sellers' established time zones; `.some(nil)` caches "none yet".
     private var timeZones: [String: String?] = [:]
-    private var isAfterDuplicate = false
 
     init(db: Database, recordedAt: Instant) throws {
         self.db = db
@@ -450,14 +451,9 @@ private struct Appender {
         chain = HashChain(head: head?["hash"] ?? HashChain.genesis)
     }
 
-    /// Appends `prepared`, with the row and hash in `chained` when they follow the log's head.
-    mutating func append(_ prepared: PreparedEvent, chained: HashChain.ChainedRow) throws -> AppendOutcome {
-        let outcome = try outcome(of: prepared, chained: chained)
-        isAfterDuplicate = outcome == .duplicate
-        return outcome
-    }
-
-    private mutating func outcome(of prepared: PreparedEvent, chained: HashChain.ChainedRow) throws -> AppendOutcome {
+    /// Appends `prepared`, with the row and hash in `chained` when they follow the log's head;
+    /// `isAfterDuplicate` when the event before it in the batch was a duplicate.
+    mutating func append(_ prepared: PreparedEvent, chained: HashChain.ChainedRow, isAfterDuplicate: Bool) throws -> AppendOutcome {
         let event = prepared.event
         let establishedZone = event.type == .sellerConfigured ? try establishedTimeZone(of: event.seller) : nil
         let rejection = AdmissionRules.checkTimeZone(seller: event.seller, stated: event.configuredTimeZone, established: establishedZone)
