@@ -7,6 +7,13 @@ import HealthLedgerStore
 /// events beside 10 000 appended to a log of 10 000, each the continuation of its log's own
 /// stream (so that on both the appended events meet the units they continue), and the
 /// in-process time of one seller's dashboard on the large log.
+///
+/// Two logs of 10 000, since no small log takes the large one's appends as they are: the first
+/// 10 000 events of the large log's stream ("young": a marketplace's first hours, whose
+/// continuation places and ships orders of one to three events), and 10 000 of a stream as
+/// long as the large one with an order a day for each seller ("aged": its continuation, like
+/// the large log's, also delivers, returns and rates orders of the past weeks, but spans four
+/// months, so several of its events land on each unit where the large log's land on one).
 enum ProjectionBenchmark {
     static let chunk = 10_000
 
@@ -16,33 +23,36 @@ enum ProjectionBenchmark {
         var generator = EventGenerator(.init(sellers: sellers, days: 400, ordersPerDay: max(1, total / (sellers * 400 * 4)),
                                              seed: 11, duplicateFraction: 0))
         let big = work.appendingPathComponent("big.ndjson")
-        let small = work.appendingPathComponent("small.ndjson")
-        let smallContinuation = work.appendingPathComponent("small-continuation.ndjson")
+        let young = SmallLog(name: "young", work: work)
+        let aged = SmallLog(name: "aged", work: work)
         var chunks = (0..<runs).map { work.appendingPathComponent("chunk-\($0).ndjson") }
         try FileLines.write(generator: &generator, limit: total) { index in
-            if index < chunk { return [small, big] }
-            if index < 2 * chunk { return [smallContinuation, big] }
+            if index < chunk { return [young.events, big] }
+            if index < 2 * chunk { return [young.continuation, big] }
             if index < size { return [big] }
             return [chunks[(index - size) / chunk]]
         }
         chunks = chunks.filter { FileManager.default.fileExists(atPath: $0.path) }
+        var agedGenerator = EventGenerator(.init(sellers: sellers, days: 400, ordersPerDay: 1, seed: 11, duplicateFraction: 0))
+        try FileLines.write(generator: &agedGenerator, limit: 2 * chunk) { index in
+            [index < chunk ? aged.events : aged.continuation]
+        }
 
         let bigLog = work.appendingPathComponent("big.sqlite").path
-        let smallLog = work.appendingPathComponent("small.sqlite").path
-        let buildSeconds = try ingest(binary, big.path, into: bigLog)
+        let buildSeconds = ingest(binary, big.path, into: bigLog)
         print("built the large log: \(size) events in \(format(buildSeconds)) s, \(Int(Double(size) / buildSeconds)) events/s with projections")
-        _ = try ingest(binary, small.path, into: smallLog)
+        for log in [young, aged] { _ = ingest(binary, log.events.path, into: log.path) }
 
-        var smallSeconds: [Double] = [], bigSeconds: [Double] = []
+        var youngSeconds: [Double] = [], agedSeconds: [Double] = [], bigSeconds: [Double] = []
         for (run, chunkFile) in chunks.enumerated() {
-            let copy = work.appendingPathComponent("small-run.sqlite").path
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
-            try FileManager.default.copyItem(atPath: smallLog, toPath: copy)
-            smallSeconds.append(try ingest(binary, smallContinuation.path, into: copy))
-            bigSeconds.append(try ingest(binary, chunkFile.path, into: bigLog))
-            print("run \(run + 1): 10 000 events onto 10 000: \(format(smallSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
+            youngSeconds.append(try young.timeAppend(binary: binary))
+            agedSeconds.append(try aged.timeAppend(binary: binary))
+            bigSeconds.append(ingest(binary, chunkFile.path, into: bigLog))
+            print("run \(run + 1): 10 000 events onto 10 000 (young): \(format(youngSeconds.last!)) s, onto 10 000 (aged): \(format(agedSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
         }
-        print("append 10 000, median: onto 10 000 \(format(median(smallSeconds))) s, onto \(size) \(format(median(bigSeconds))) s, ratio \(String(format: "%.2f", median(bigSeconds) / median(smallSeconds)))x")
+        let bigMedian = median(bigSeconds)
+        print("append 10 000, median: onto 10 000 young \(format(median(youngSeconds))) s, aged \(format(median(agedSeconds))) s, onto \(size) \(format(bigMedian)) s")
+        print("ratio onto \(size) against onto 10 000: \(String(format: "%.2f", bigMedian / median(youngSeconds)))x young, \(String(format: "%.2f", bigMedian / median(agedSeconds)))x aged")
 
         let log = try EventLog(path: bigLog, readOnly: true)
         let day = CivilDate(year: 2027, month: 1, day: 31)
@@ -54,30 +64,35 @@ enum ProjectionBenchmark {
             precondition(dashboard.readings[0].counts.denominator > 0, "the dashboard is empty")
         }
         print("dashboard of one seller on the large log, in process, median of 21: \(String(format: "%.2f", median(dashboardSeconds) * 1000)) ms")
-        var processSeconds: [Double] = []
-        for _ in 0..<5 {
-            let start = now()
-            let run = Process()
-            run.executableURL = URL(fileURLWithPath: binary)
-            run.arguments = ["metrics", "--db", bigLog, "--seller", "seller-7", "--as-of", day.description, "--format", "json"]
-            run.standardOutput = FileHandle.nullDevice
-            try run.run()
-            run.waitUntilExit()
-            processSeconds.append(now() - start)
+        let processSeconds = (0..<5).map { _ in
+            timedRun(binary, ["metrics", "--db", bigLog, "--seller", "seller-7", "--as-of", day.description, "--format", "json"])
         }
         print("`healthledger metrics --format json` as a whole process (start-up included), median of 5: \(String(format: "%.1f", median(processSeconds) * 1000)) ms")
     }
 
-    private static func ingest(_ binary: String, _ file: String, into path: String) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["ingest", "--db", path, "--recorded-at", "2028-01-01T00:00:00Z", file]
-        process.standardOutput = FileHandle.nullDevice
-        let start = now()
-        try process.run()
-        process.waitUntilExit()
-        precondition(process.terminationStatus == 0, "ingest of \(file) failed")
-        return now() - start
+    /// A log of 10 000 events, appended to afresh in each run: a copy of it takes the
+    /// continuation of its stream.
+    struct SmallLog {
+        let events, continuation: URL
+        let path: String
+        private let copy: String
+
+        init(name: String, work: URL) {
+            events = work.appendingPathComponent("\(name).ndjson")
+            continuation = work.appendingPathComponent("\(name)-continuation.ndjson")
+            path = work.appendingPathComponent("\(name).sqlite").path
+            copy = work.appendingPathComponent("\(name)-run.sqlite").path
+        }
+
+        func timeAppend(binary: String) throws -> Double {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            return ingest(binary, continuation.path, into: copy)
+        }
+    }
+
+    private static func ingest(_ binary: String, _ file: String, into path: String) -> Double {
+        timedRun(binary, ["ingest", "--db", path, "--recorded-at", "2028-01-01T00:00:00Z", file])
     }
 }
 

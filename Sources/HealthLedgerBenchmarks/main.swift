@@ -111,16 +111,7 @@ func plainInsert(into path: String, table: Table) -> Double {
 }
 
 func ingest(into path: String) -> Double {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = ["ingest", "--db", path, "--recorded-at", "2027-06-01T00:00:00Z", input.path]
-    process.standardOutput = FileHandle.nullDevice
-    let start = now()
-    try! process.run()
-    process.waitUntilExit()
-    let elapsed = now() - start
-    precondition(process.terminationStatus == 0, "ingest failed")
-    return elapsed
+    timedRun(binary, ["ingest", "--db", path, "--recorded-at", "2027-06-01T00:00:00Z", input.path])
 }
 
 func fresh(_ name: String) -> String {
