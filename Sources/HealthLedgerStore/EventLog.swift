@@ -431,7 +431,7 @@ public struct LogVerification: Sendable {
 private struct Appender {
     private let db: Database
     private let recordedAt: Instant
-    private let insert: Statement
+    private var insert: RawStatement
     private let findDigest: Statement
     private(set) var chain: HashChain
     private(set) var lastSequence: Int64
@@ -441,10 +441,10 @@ private struct Appender {
     init(db: Database, recordedAt: Instant) throws {
         self.db = db
         self.recordedAt = recordedAt
-        insert = try db.cachedStatement(sql: """
+        insert = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO events (\(StoredRow.columns), hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
-            """)
+            """))
         findDigest = try db.cachedStatement(sql: "SELECT digest FROM events WHERE id = ?")
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         lastSequence = head?["seq"] ?? 0
@@ -488,20 +488,19 @@ private struct Appender {
     }
 
     private mutating func insert(_ row: StoredRow, hash: Data) throws -> Int32 {
-        var statement = RawStatement(insert, in: db)
-        statement.bind(row.sequence)
-        statement.bind(row.id)
-        statement.bind(row.type)
-        statement.bind(row.seller)
-        statement.bind(row.at)
-        statement.bind(row.atMicroseconds)
-        statement.bind(row.recordedMicroseconds)
-        statement.bind(row.unit)
-        statement.bind(row.orderReference)
-        statement.bind(row.json)
-        row.digest.withUnsafeBytes { statement.bind($0) }
-        hash.withUnsafeBytes { statement.bind($0) }
-        return try statement.step()
+        insert.bind(row.sequence)
+        insert.bind(row.id)
+        insert.bind(row.type)
+        insert.bind(row.seller)
+        insert.bind(row.at)
+        insert.bind(row.atMicroseconds)
+        insert.bind(row.recordedMicroseconds)
+        insert.bind(row.unit)
+        insert.bind(row.orderReference)
+        insert.bind(row.json)
+        row.digest.withUnsafeBytes { insert.bind($0) }
+        hash.withUnsafeBytes { insert.bind($0) }
+        return try insert.step()
     }
 
     private mutating func establishedTimeZone(of seller: String) throws -> String? {

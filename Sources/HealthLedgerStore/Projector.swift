@@ -258,7 +258,7 @@ final class Projector {
 
     /// What a unit has read of the log so far, in valid-time order.
     private func history(of unit: UnitReference, seller: String) throws -> [UnitEvent] {
-        var statement = RawStatement(try db.cachedStatement(sql: "SELECT events FROM unit_histories WHERE seller = ? AND unit = ?"), in: db)
+        var statement = RawStatement(try db.cachedStatement(sql: "SELECT events FROM unit_histories WHERE seller = ? AND unit = ?"))
         statement.bind(seller)
         statement.bind(unit.key)
         return try statement.fetchBlob(UnitHistoryCoding.decode) ?? []
@@ -268,7 +268,7 @@ final class Projector {
         var statement = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO unit_histories (seller, unit, events) VALUES (?, ?, ?)
             ON CONFLICT (seller, unit) DO UPDATE SET events = excluded.events
-            """), in: db)
+            """))
         statement.bind(key.seller)
         statement.bind(key.unit.key)
         history.withUnsafeBytes { statement.bind($0) }
@@ -276,13 +276,12 @@ final class Projector {
     }
 
     private func add(_ change: ContributionSum, seller: String) throws {
-        let upsert = try db.cachedStatement(sql: """
+        var statement = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO metric_deltas (seller, metric, day, numerator, denominator) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (seller, metric, day) DO UPDATE
             SET numerator = numerator + excluded.numerator, denominator = denominator + excluded.denominator
-            """)
+            """))
         for (key, counts) in change.deltas {
-            var statement = RawStatement(upsert, in: db)
             statement.bind(seller)
             statement.bind(MetricCatalog.all[key.metric].id)
             statement.bind(Int64(key.day))
