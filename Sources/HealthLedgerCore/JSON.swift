@@ -319,31 +319,45 @@ extension JSONValue {
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             let members = object.members
-            Self.withPositionsInKeyOrder(of: members) { positions in
-                for (index, position) in positions.enumerated() {
-                    if index > 0 { output.append(UInt8(ascii: ",")) }
-                    Self.writeCanonical(members[position].key, into: &output)
-                    output.append(UInt8(ascii: ":"))
-                    members[position].value.writeCanonical(into: &output)
-                }
+            var isFirst = true
+            Self.forEachPositionInKeyOrder(of: members) { position in
+                if !isFirst { output.append(UInt8(ascii: ",")) }
+                isFirst = false
+                Self.writeCanonical(members[position].key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                members[position].value.writeCanonical(into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    /// The members' positions sorted by key, by insertion on the stack: an event has a handful
-    /// of members, and sorting the members themselves copied each (a fifth of the decoding).
-    private static func withPositionsInKeyOrder(of members: [(key: String, value: JSONValue)], _ body: (UnsafeBufferPointer<Int>) -> Void) {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { positions in
-            for next in members.indices {
-                var slot = next
-                while slot > 0, members[next].key.precedesInCodePointOrder(members[positions[slot - 1]].key) {
-                    positions[slot] = positions[slot - 1]
+    /// Hands `body` the members' positions in key order, sorted by insertion on the stack: an
+    /// event has a handful of members, and sorting the members themselves copied each (a fifth
+    /// of the decoding). Keys are compared by their first eight bytes, whole only when those tie.
+    private static func forEachPositionInKeyOrder(of members: [(key: String, value: JSONValue)], _ body: (Int) -> Void) {
+        withUnsafeTemporaryAllocation(of: (prefix: UInt64, position: Int).self, capacity: members.count) { sorted in
+            func precedes(_ lhs: (prefix: UInt64, position: Int), _ rhs: (prefix: UInt64, position: Int)) -> Bool {
+                lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : members[lhs.position].key.precedesInCodePointOrder(members[rhs.position].key)
+            }
+            for position in members.indices {
+                let entry = (prefix: orderPrefix(of: members[position].key), position: position)
+                var slot = position
+                while slot > 0, precedes(entry, sorted[slot - 1]) {
+                    sorted[slot] = sorted[slot - 1]
                     slot -= 1
                 }
-                positions[slot] = next
+                sorted[slot] = entry
             }
-            body(UnsafeBufferPointer(positions))
+            for entry in sorted { body(entry.position) }
+        }
+    }
+
+    /// The first eight UTF-8 bytes of `key`, big-endian, zeros after its end: ordered as the
+    /// keys are, up to ties.
+    private static func orderPrefix(of key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { bytes in
+            (0..<8).reduce(0) { prefix, index in prefix << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
         }
     }
 

@@ -10,6 +10,13 @@ struct JSONTests {
         #expect(try canonical(#"{ "b" : [1, {"d":null,"c":true}], "a":"x" }"#) == #"{"a":"x","b":[1,{"c":true,"d":null}]}"#)
     }
 
+    /// Keys that tie on their first eight bytes, that are prefixes of others, that hold a NUL
+    /// or a letter beyond ASCII: ordered by the code points of the whole key.
+    @Test func membersAreOrderedByTheirWholeKeys() throws {
+        let text = #"{"tracking_number":1,"z":2,"tracking":3,"a\u0000":4,"é":5,"abcdefghA":6,"":7,"trackinG":8,"abcdefgh\u0000":9,"a":10,"tracking_id":11,"abcdefgh":12}"#
+        #expect(try canonical(text) == #"{"":7,"a":10,"a\u0000":4,"abcdefgh":12,"abcdefgh\u0000":9,"abcdefghA":6,"trackinG":8,"tracking":3,"tracking_id":11,"tracking_number":1,"z":2,"é":5}"#)
+    }
+
     @Test func integersFractionsAndBooleansStayDistinct() throws {
         #expect(try canonical("1") == "1")
         #expect(try canonical("1.0") == "1.0")
