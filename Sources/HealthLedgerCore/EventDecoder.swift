@@ -93,6 +93,13 @@ public enum EventDecoder {
         }
     }
 
+    /// Whether `string` holds a number of characters (scalars) in `length`, counted only when
+    /// its UTF-8 size leaves it open: n bytes hold n/4 to n scalars.
+    private static func has(_ string: String, lengthIn length: ClosedRange<Int>) -> Bool {
+        let bytes = string.utf8.count
+        return length.contains((bytes + 3) / 4) && length.contains(bytes) || length.contains(string.unicodeScalars.count)
+    }
+
     private static func check(_ rule: FieldRule, in object: JSONObject) throws {
         let field = rule.name
         guard let value = object[field], value != .null else {
@@ -102,7 +109,7 @@ public enum EventDecoder {
         switch rule.kind {
         case .string(let length):
             guard case .string(let string) = value else { throw wrongType(field, "a string", value) }
-            if let length, !length.contains(string.unicodeScalars.count) {
+            if let length, !Self.has(string, lengthIn: length) {
                 throw Rejection(.badLength, field: field, "must be \(length.lowerBound) to \(length.upperBound) characters long, got \(string.unicodeScalars.count)")
             }
         case .timestamp:

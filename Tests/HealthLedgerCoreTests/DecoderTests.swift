@@ -21,6 +21,20 @@ struct DecoderTests {
         #expect(rejection.reason == .badLength)
     }
 
+    /// An id is 1 to 200 characters, however many bytes each takes.
+    @Test(arguments: [("", false), ("x", true), (String(repeating: "x", count: 200), true), (String(repeating: "x", count: 201), false),
+                      (String(repeating: "é", count: 200), true), (String(repeating: "é", count: 201), false),
+                      (String(repeating: "𝄞", count: 60), true), (String(repeating: "𝄞", count: 201), false)])
+    func anIdsLengthIsCountedInCharacters(_ id: String, isAccepted: Bool) {
+        let result = decode(#"{"id":""# + id + #"","type":"carrier_scan","at":"2026-03-01T14:05:00Z","seller":"acme","order":"o1"}"#)
+        switch result {
+        case .success: #expect(isAccepted)
+        case .failure(let rejection):
+            #expect(!isAccepted)
+            #expect(rejection.reason == .badLength)
+        }
+    }
+
     @Test func nestingPastTheLimitIsBadJSONNotACrash() {
         let line = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         guard case .failure(let rejection) = decode(line) else {
