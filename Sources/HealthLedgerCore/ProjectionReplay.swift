@@ -18,14 +18,14 @@ public struct ProjectionReplay: Sendable {
 
     struct SellerPart: Sendable {
         /// The unit histories, as folded.
-        var units: [HashedUnit: [UnitEvent]] = [:]
+        var units: [HashedUnit: EncodedEvents] = [:]
         var eventCount = 0
         var configurations: [Event] = []
 
         mutating func add(_ event: ReplayedEvent) {
             eventCount += 1
             if let configuration = event.configuration { configurations.append(configuration) }
-            for (unit, unitEvent) in event.unitEvents { units[HashedUnit(unit), default: []].append(unitEvent) }
+            for (unit, unitEvent) in event.unitEvents { units[HashedUnit(unit), default: EncodedEvents()].append(unitEvent) }
         }
     }
 
@@ -81,7 +81,7 @@ public struct ProjectionReplay: Sendable {
     }
 
     /// The seller's units with their events as folded, in no order.
-    func units(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
+    func units(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
         var folded = parts.compactMap { $0.sellers[seller]?.units }
         guard var units = folded.popLast() else { return [] }
         for part in folded { units.merge(part, uniquingKeysWith: +) }
@@ -91,19 +91,19 @@ public struct ProjectionReplay: Sendable {
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
     /// keys also in every order they name.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        ParallelMap.map(joinedUnits(of: seller)) { ($0.unit, $0.events.inValidTimeOrder) }
+        ParallelMap.map(joinedUnits(of: seller)) { ($0.unit, $0.events.decoded.inValidTimeOrder) }
     }
 
     /// The seller's units, the events of feedback and claim keys also in every order they name; in no order.
-    private func joinedUnits(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
+    private func joinedUnits(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
         var units = units(of: seller)
-        var named: [UnitReference: [UnitEvent]] = [:]
+        var named: [UnitReference: EncodedEvents] = [:]
         for (key, events) in units where key.isSharedKey {
-            for order in SharedKeys.orders(holding: events) { named[.order(order), default: []] += events }
+            for order in SharedKeys.orders(holding: events.decoded) { named[.order(order), default: EncodedEvents()].append(events) }
         }
         if !named.isEmpty {
             for index in units.indices {
-                if let events = named.removeValue(forKey: units[index].unit) { units[index].events += events }
+                if let events = named.removeValue(forKey: units[index].unit) { units[index].events.append(events) }
             }
             units += named.map { ($0.key, $0.value) }
         }
@@ -118,13 +118,18 @@ public struct ProjectionReplay: Sendable {
 
     /// The seller's daily deltas, from its unit histories.
     public func deltas(of seller: String) -> ContributionSum {
-        Self.deltas(of: joinedUnits(of: seller), settings: settings(of: seller))
+        Self.deltas(of: joinedUnits(of: seller), settings: settings(of: seller)) { $0.decoded }
     }
 
     /// The sum of the units' contributions, computed on every core; each unit's events in any order.
     public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
+        deltas(of: histories, settings: settings) { $0 }
+    }
+
+    private static func deltas<Events>(of histories: [(unit: UnitReference, events: Events)], settings: SellerSettings,
+                                       read: (Events) -> [UnitEvent]) -> ContributionSum {
         ParallelMap.reduce(histories, into: ContributionSum()) { sum, history in
-            sum.add(Projection.contribution(unit: history.unit, events: history.events.inValidTimeOrder, settings: settings))
+            sum.add(Projection.contribution(unit: history.unit, events: read(history.events).inValidTimeOrder, settings: settings))
         } merge: { $0.add($1) }
     }
 }

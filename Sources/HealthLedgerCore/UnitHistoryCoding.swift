@@ -21,11 +21,56 @@ public enum UnitHistoryCoding {
         guard try reader.byte() == version else { throw Corrupt() }
         let count = Int(try reader.varint())
         guard count <= bytes.count else { throw Corrupt() }
-        var events: [UnitEvent] = []
-        events.reserveCapacity(count)
-        for _ in 0..<count { events.append(try reader.event()) }
+        let events = try reader.events(count: count)
         guard reader.isAtEnd else { throw Corrupt() }
         return events
+    }
+
+    /// `events` as `encode` writes them, from the events already written one by one.
+    static func encode(_ events: EncodedEvents) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.bytes.reserveCapacity(events.bytes.count + 10)
+        writer.bytes.append(version)
+        writer.write(UInt64(events.count))
+        writer.bytes += events.bytes
+        return writer.bytes
+    }
+}
+
+/// Events as `UnitHistoryCoding` writes them, one after another: how a replay keeps a unit's
+/// events while it folds the log, a few bytes each in one buffer a unit, where a `UnitEvent`
+/// each would be a value of 72 bytes with its id on the heap, copied and reference-counted on
+/// every move (ops/BENCHMARKS.md, session 10).
+struct EncodedEvents: Sendable {
+    private(set) var count = 0
+    private var writer = ByteWriter()
+
+    var bytes: [UInt8] { writer.bytes }
+
+    mutating func append(_ event: UnitEvent) {
+        writer.write(event)
+        count += 1
+    }
+
+    mutating func append(_ events: EncodedEvents) {
+        writer.bytes += events.writer.bytes
+        count += events.count
+    }
+
+    static func + (lhs: EncodedEvents, rhs: EncodedEvents) -> EncodedEvents {
+        var sum = lhs
+        sum.append(rhs)
+        return sum
+    }
+
+    /// The events, in the order they were added.
+    var decoded: [UnitEvent] {
+        writer.bytes.withUnsafeBytes { bytes in
+            var reader = ByteReader(bytes: bytes)
+            // Bytes this type wrote itself, so they always read.
+            guard let events = try? reader.events(count: count), reader.isAtEnd else { preconditionFailure("EncodedEvents misread its own bytes") }
+            return events
+        }
     }
 }
 
@@ -144,6 +189,13 @@ struct ByteReader {
     mutating func optionalInt64() throws(UnitHistoryCoding.Corrupt) -> Int64? {
         let stored = try int64()
         return stored == 0 ? nil : stored - 1
+    }
+
+    mutating func events(count: Int) throws(UnitHistoryCoding.Corrupt) -> [UnitEvent] {
+        var events: [UnitEvent] = []
+        events.reserveCapacity(count)
+        for _ in 0..<count { events.append(try event()) }
+        return events
     }
 
     mutating func event() throws(UnitHistoryCoding.Corrupt) -> UnitEvent {
