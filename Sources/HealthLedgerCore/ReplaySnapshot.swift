@@ -58,9 +58,7 @@ extension ProjectionReplay {
         var restored = parts[0].sellers.removeValue(forKey: seller) ?? SellerPart()
         restored.eventCount += count
         restored.configurations += restoredConfigurations
-        for (unit, events) in units {
-            for event in events { restored.units[HashedUnit(unit), default: EncodedEvents()].append(event) }
-        }
+        for (unit, events) in units { restored.units[HashedUnit(unit), default: EncodedEvents()].append(EncodedEvents(events)) }
         parts[0].sellers[seller] = restored
     }
 }

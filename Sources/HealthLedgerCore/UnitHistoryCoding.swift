@@ -47,6 +47,12 @@ struct EncodedEvents: Sendable {
 
     var bytes: [UInt8] { writer.bytes }
 
+    init() {}
+
+    init(_ events: [UnitEvent]) {
+        for event in events { append(event) }
+    }
+
     mutating func append(_ event: UnitEvent) {
         writer.write(event)
         count += 1
