@@ -8,10 +8,7 @@ public enum UnitHistoryCoding {
     private static let version: UInt8 = 1
 
     public static func encode(_ events: [UnitEvent]) -> [UInt8] {
-        var writer = ByteWriter()
-        writer.bytes.reserveCapacity(events.count * 40)
-        writer.bytes.append(version)
-        writer.write(UInt64(events.count))
+        var writer = header(count: events.count, reserving: events.count * 40)
         for event in events { writer.write(event) }
         return writer.bytes
     }
@@ -28,12 +25,18 @@ public enum UnitHistoryCoding {
 
     /// `events` as `encode` writes them, from the events already written one by one.
     static func encode(_ events: EncodedEvents) -> [UInt8] {
-        var writer = ByteWriter()
-        writer.bytes.reserveCapacity(events.bytes.count + 10)
-        writer.bytes.append(version)
-        writer.write(UInt64(events.count))
+        var writer = header(count: events.count, reserving: events.bytes.count)
         writer.bytes += events.bytes
         return writer.bytes
+    }
+
+    /// The version and the count, with room for `capacity` bytes of events after them.
+    private static func header(count: Int, reserving capacity: Int) -> ByteWriter {
+        var writer = ByteWriter()
+        writer.bytes.reserveCapacity(capacity + 11)
+        writer.bytes.append(version)
+        writer.write(UInt64(count))
+        return writer
     }
 }
 
