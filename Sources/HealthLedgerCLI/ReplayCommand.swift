@@ -74,7 +74,6 @@ struct ReplayCommand: ParsableCommand {
             let counters = replay.deltasBySeller
             bar.clear()
             print("replayed \(rate(replay.eventCount)), sellers: \(counters.count), daily counters: \(counters.values.reduce(0) { $0 + $1.deltas.count })")
-            replay.free()
         }
     }
 }

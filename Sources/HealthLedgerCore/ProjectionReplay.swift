@@ -16,16 +16,53 @@ public struct ProjectionReplay: Sendable {
         mutating func add(_ event: ReplayedEvent) { sellers[event.seller, default: SellerPart()].add(event) }
     }
 
+    /// A seller's events as this part folded them: each unit event written after the last, its
+    /// unit beside it, and grouped by unit only when the units are asked for. Filing each event
+    /// into a table of the seller's units at once cost a probe of a table of hundreds of
+    /// thousands, and a buffer a unit a part (ops/BENCHMARKS.md, session 10).
     struct SellerPart: Sendable {
-        /// The unit histories, as folded.
-        var units: [HashedUnit: EncodedEvents] = [:]
+        var folded: [FoldedEvent] = []
+        /// Each folded event's unit (its kind, then its id), then the event as `UnitHistoryCoding` writes it.
+        var arena = ByteWriter()
         var eventCount = 0
         var configurations: [Event] = []
 
         mutating func add(_ event: ReplayedEvent) {
             eventCount += 1
             if let configuration = event.configuration { configurations.append(configuration) }
-            for (unit, unitEvent) in event.unitEvents { units[HashedUnit(unit), default: EncodedEvents()].append(unitEvent) }
+            for (unit, unitEvent) in event.unitEvents { add(unitEvent, of: unit) }
+        }
+
+        mutating func add(_ event: UnitEvent, of unit: UnitReference) {
+            let start = arena.bytes.count
+            arena.write(unit)
+            let keyEnd = arena.bytes.count
+            arena.write(event)
+            folded.append(FoldedEvent(hash: unit.hashValue, start: start, keyLength: keyEnd - start, eventLength: arena.bytes.count - keyEnd))
+        }
+    }
+
+    /// Where one folded event lies in its part's arena, with its unit's hash.
+    struct FoldedEvent: Sendable {
+        let hash: Int
+        let start: Int
+        /// Ids are at most a few hundred characters, so a unit and an event take well under 64 KiB.
+        let keyLength: UInt16
+        let eventLength: UInt16
+
+        init(hash: Int, start: Int, keyLength: Int, eventLength: Int) {
+            self.hash = hash
+            self.start = start
+            self.keyLength = UInt16(keyLength)
+            self.eventLength = UInt16(eventLength)
+        }
+
+        func key(in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: arena[start..<start + Int(keyLength)])
+        }
+
+        func event(in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: arena[start + Int(keyLength)..<start + Int(keyLength) + Int(eventLength)])
         }
     }
 
@@ -59,15 +96,6 @@ public struct ProjectionReplay: Sendable {
         }
     }
 
-    /// Frees the fold on every core at once, a part each: a whole log's fold holds millions of
-    /// histories, and freeing them one after another took half as long as folding them.
-    public consuming func free() {
-        parts.withUnsafeMutableBufferPointer { parts in
-            nonisolated(unsafe) let parts = parts
-            DispatchQueue.concurrentPerform(iterations: parts.count) { parts[$0] = Part() }
-        }
-    }
-
     public var eventCount: Int { parts.reduce(0) { $0 + $1.sellers.values.reduce(0) { $0 + $1.eventCount } } }
 
     func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.sellers[seller]?.eventCount ?? 0) } }
@@ -80,12 +108,49 @@ public struct ProjectionReplay: Sendable {
         SellerSettings(configurationEvents: configurations(of: seller))
     }
 
-    /// The seller's units with their events as folded, in no order.
+    /// The seller's units with their events as folded, in no order: the folded events of every
+    /// part sorted by their unit's hash, each run of one hash split by unit.
     func units(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
-        var folded = parts.compactMap { $0.sellers[seller]?.units }
-        guard var units = folded.popLast() else { return [] }
-        for part in folded { units.merge(part, uniquingKeysWith: +) }
-        return units.map { ($0.key.unit, $0.value) }
+        let folded = parts.compactMap { $0.sellers[seller] }
+        var order: [(hash: Int, part: Int32, index: Int32)] = []
+        order.reserveCapacity(folded.reduce(0) { $0 + $1.folded.count })
+        for (part, seller) in folded.enumerated() {
+            for (index, event) in seller.folded.enumerated() { order.append((event.hash, Int32(part), Int32(index))) }
+        }
+        // By hash, then in the order each part folded them, which is mostly valid-time order.
+        order.sort { ($0.hash, $0.part, $0.index) < ($1.hash, $1.part, $1.index) }
+        var units: [(unit: UnitReference, events: EncodedEvents)] = []
+        folded.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
+            Self.forEachUnit(in: order.lazy.map { entry in
+                let event = folded[Int(entry.part)].folded[Int(entry.index)]
+                let arena = arenas[Int(entry.part)]
+                return (event.hash, event.key(in: arena), event.event(in: arena))
+            }) { key, events in units.append((UnitReference(encoded: key), events)) }
+        }
+        return units
+    }
+
+    /// Each unit's key and events, from folded events sorted by hash: a run of one hash is one
+    /// unit unless two keys share the hash, so the run is split by key.
+    static func forEachUnit(in sorted: some Sequence<(hash: Int, key: UnsafeBufferPointer<UInt8>, event: UnsafeBufferPointer<UInt8>)>,
+                            _ body: (UnsafeBufferPointer<UInt8>, EncodedEvents) -> Void) {
+        var run: [(key: UnsafeBufferPointer<UInt8>, events: EncodedEvents)] = []
+        var runHash: Int?
+        for (hash, key, event) in sorted {
+            if hash != runHash {
+                for (key, events) in run { body(key, events) }
+                run.removeAll(keepingCapacity: true)
+                runHash = hash
+            }
+            if let same = run.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
+                run[same].events.append(encoded: event)
+            } else {
+                var events = EncodedEvents()
+                events.append(encoded: event)
+                run.append((key, events))
+            }
+        }
+        for (key, events) in run { body(key, events) }
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
@@ -206,23 +271,48 @@ public struct ProjectionDifference: Equatable, Sendable, CustomStringConvertible
     }
 }
 
-/// A unit with its hash kept beside it, as a replay's dictionaries key it: among millions of
-/// units, a probe of a slot that holds another unit then compares two integers, not two
-/// strings stored elsewhere in memory (`memcmp` took 7% of a replay's samples, 2.5% since).
-struct HashedUnit: Hashable {
-    let unit: UnitReference
-    private let hash: Int
-
-    init(_ unit: UnitReference) {
-        self.unit = unit
-        hash = unit.hashValue
-    }
-
-    static func == (lhs: HashedUnit, rhs: HashedUnit) -> Bool { lhs.hash == rhs.hash && lhs.unit == rhs.unit }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-}
-
 extension ContributionSum {
     public var byKey: [DeltaKey: Counts] { Dictionary(uniqueKeysWithValues: deltas.map { ($0.key, $0.counts) }) }
+}
+
+extension ByteWriter {
+    /// A folded event's unit: its kind, then its id.
+    fileprivate mutating func write(_ unit: UnitReference) {
+        bytes.append(UInt8(unit.kind.rawValue))
+        var id = unit.id
+        id.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+}
+
+extension UnitReference {
+    fileprivate var id: String {
+        switch self {
+        case .order(let id), .thread(let id), .return(let id), .violation(let id), .feedback(let id), .claim(let id): id
+        }
+    }
+
+    /// The unit `ByteWriter.write(_:)` wrote.
+    fileprivate init(encoded bytes: UnsafeBufferPointer<UInt8>) {
+        let id = String(decoding: UnsafeBufferPointer(rebasing: bytes.dropFirst()), as: UTF8.self)
+        switch UnitKind(rawValue: Int(bytes[0])) {
+        case .order: self = .order(id)
+        case .thread: self = .thread(id)
+        case .return: self = .return(id)
+        case .violation: self = .violation(id)
+        case .feedback: self = .feedback(id)
+        case .claim: self = .claim(id)
+        case nil: preconditionFailure("a folded unit of no kind")
+        }
+    }
+}
+
+extension [[UInt8]] {
+    /// `body` reads every array in place.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
+        func read(from index: Int, _ buffers: [UnsafeBufferPointer<UInt8>]) -> R {
+            guard index < count else { return body(buffers) }
+            return self[index].withUnsafeBufferPointer { read(from: index + 1, buffers + [$0]) }
+        }
+        return read(from: 0, [])
+    }
 }

@@ -58,7 +58,9 @@ extension ProjectionReplay {
         var restored = parts[0].sellers.removeValue(forKey: seller) ?? SellerPart()
         restored.eventCount += count
         restored.configurations += restoredConfigurations
-        for (unit, events) in units { restored.units[HashedUnit(unit), default: EncodedEvents()].append(EncodedEvents(events)) }
+        for (unit, events) in units {
+            for event in events { restored.add(event, of: unit) }
+        }
         parts[0].sellers[seller] = restored
     }
 }

@@ -171,7 +171,7 @@ public struct StoredLine: EventFields {
 
 extension UnsafeBufferPointer<UInt8> {
     /// Whether both hold the same bytes, compared by `memcmp`: `elementsEqual` went byte by byte.
-    fileprivate func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+    func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
         count == other.count && (isEmpty || memcmp(baseAddress!, other.baseAddress!, count) == 0)
     }
 }

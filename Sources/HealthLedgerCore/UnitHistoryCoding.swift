@@ -40,36 +40,25 @@ public enum UnitHistoryCoding {
     }
 }
 
-/// Events as `UnitHistoryCoding` writes them, one after another: how a replay keeps a unit's
-/// events while it folds the log, a few bytes each in one buffer a unit, where a `UnitEvent`
-/// each would be a value of 72 bytes with its id on the heap, copied and reference-counted on
-/// every move (ops/BENCHMARKS.md, session 10).
+/// Events as `UnitHistoryCoding` writes them, one after another: a unit's events as a replay
+/// joins them from its parts' arenas, decoded only when the unit is measured. A `UnitEvent`
+/// is 72 bytes with its id on the heap, copied and reference-counted on every move
+/// (ops/BENCHMARKS.md, session 10).
 struct EncodedEvents: Sendable {
     private(set) var count = 0
     private var writer = ByteWriter()
 
     var bytes: [UInt8] { writer.bytes }
 
-    init() {}
-
-    init(_ events: [UnitEvent]) {
-        for event in events { append(event) }
-    }
-
-    mutating func append(_ event: UnitEvent) {
-        writer.write(event)
+    /// One event as `ByteWriter.write(_:)` wrote it.
+    mutating func append(encoded event: UnsafeBufferPointer<UInt8>) {
+        writer.bytes.append(contentsOf: event)
         count += 1
     }
 
     mutating func append(_ events: EncodedEvents) {
         writer.bytes += events.writer.bytes
         count += events.count
-    }
-
-    static func + (lhs: EncodedEvents, rhs: EncodedEvents) -> EncodedEvents {
-        var sum = lhs
-        sum.append(rhs)
-        return sum
     }
 
     /// The events, in the order they were added.

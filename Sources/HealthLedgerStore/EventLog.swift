@@ -262,9 +262,7 @@ public final class EventLog: Sendable {
             let differences = try sellers.sorted().flatMap { seller in
                 ProjectionDifference.between(projected: try projector.liveDeltas(of: seller), replayed: replayed[seller]?.byKey ?? [:], seller: seller)
             }
-            let eventCount = replay.eventCount
-            replay.free()
-            return ProjectionVerification(eventCount: eventCount, differences: differences)
+            return ProjectionVerification(eventCount: replay.eventCount, differences: differences)
         }
     }
 

@@ -121,7 +121,6 @@ final class Projector {
             for (unit, events) in histories { try store(UnitHistoryCoding.encode(events), of: SellerUnit(seller: seller, unit: unit)) }
             try add(ProjectionReplay.deltas(of: histories, settings: replay.settings(of: seller)), seller: seller)
         }
-        replay.free()
         try db.execute(sql: "UPDATE projection_state SET last_sequence = (SELECT coalesce(max(seq), 0) FROM events)")
     }
 
