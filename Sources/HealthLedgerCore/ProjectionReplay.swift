@@ -120,12 +120,15 @@ public struct ProjectionReplay: Sendable {
         // By hash, then in the order each part folded them, which is mostly valid-time order.
         order.sort { ($0.hash, $0.part, $0.index) < ($1.hash, $1.part, $1.index) }
         var units: [(unit: UnitReference, events: EncodedEvents)] = []
+        // Read in place: copying a part to reach its arrays retained and released each of them.
         folded.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
-            Self.forEachUnit(in: order.lazy.map { entry in
-                let event = folded[Int(entry.part)].folded[Int(entry.index)]
-                let arena = arenas[Int(entry.part)]
-                return (event.hash, event.key(in: arena), event.event(in: arena))
-            }) { key, events in units.append((UnitReference(encoded: key), events)) }
+            folded.map(\.folded).withUnsafeBufferPointers { records in
+                Self.forEachUnit(in: order.lazy.map { entry in
+                    let event = records[Int(entry.part)][Int(entry.index)]
+                    let arena = arenas[Int(entry.part)]
+                    return (event.hash, event.key(in: arena), event.event(in: arena))
+                }) { key, events in units.append((UnitReference(encoded: key), events)) }
+            }
         }
         return units
     }
@@ -306,10 +309,10 @@ extension UnitReference {
     }
 }
 
-extension [[UInt8]] {
+extension Array {
     /// `body` reads every array in place.
-    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
-        func read(from index: Int, _ buffers: [UnsafeBufferPointer<UInt8>]) -> R {
+    func withUnsafeBufferPointers<T, R>(_ body: ([UnsafeBufferPointer<T>]) -> R) -> R where Element == [T] {
+        func read(from index: Int, _ buffers: [UnsafeBufferPointer<T>]) -> R {
             guard index < count else { return body(buffers) }
             return self[index].withUnsafeBufferPointer { read(from: index + 1, buffers + [$0]) }
         }
