@@ -120,7 +120,7 @@ public struct ProjectionReplay: Sendable {
         // By hash, then in the order each part folded them, which is mostly valid-time order.
         order.sort { ($0.hash, $0.part, $0.index) < ($1.hash, $1.part, $1.index) }
         var units: [(unit: UnitReference, events: EncodedEvents)] = []
-        // Read in place: copying a part to reach its arrays retained and released each of them.
+        // Each part's arena and records, read in place.
         folded.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
             folded.map(\.folded).withUnsafeBufferPointers { records in
                 Self.forEachUnit(in: order.lazy.map { entry in
