@@ -96,6 +96,24 @@ public struct ProjectionReplay: Sendable {
         }
     }
 
+    /// Folds pieces of work on every core at once, each core taking the next piece `next` hands
+    /// out (nil: none left) and folding it whole into its own part, so that no core waits for
+    /// another while there is work. `fold` hands each event of a piece to the function it gets.
+    /// Both are called on every core at once.
+    public mutating func add<Work>(concurrently next: () -> Work?, _ fold: (Work, (ReplayedEvent) -> Void) -> Void) {
+        parts.withUnsafeMutableBufferPointer { parts in
+            nonisolated(unsafe) let parts = parts
+            withoutActuallyEscaping(next) { next in
+                withoutActuallyEscaping(fold) { fold in
+                    nonisolated(unsafe) let next = next, fold = fold
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+                        while let work = next() { fold(work) { parts[part].add($0) } }
+                    }
+                }
+            }
+        }
+    }
+
     public var eventCount: Int { parts.reduce(0) { $0 + $1.sellers.values.reduce(0) { $0 + $1.eventCount } } }
 
     func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.sellers[seller]?.eventCount ?? 0) } }

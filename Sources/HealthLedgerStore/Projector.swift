@@ -164,13 +164,46 @@ final class Projector {
         let sequence: Int64
     }
 
-    /// Folds the events a query of `json, recorded_us, seq` rows selects into `replay`, each
-    /// batch read in place and folded on every core at once; `folded` hears the count folded so far after each batch.
-    private func fold(sql: String, arguments: StatementArguments, into replay: inout ProjectionReplay, folded: (_ eventCount: Int) -> Void = { _ in }) throws {
-        try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
-            try batch.readingLines { replayed in replay.add(count: batch.lines.count, replayed) }
-            folded(replay.eventCount)
+    /// Folds the events a query of `json, recorded_us, seq` rows selects into `replay`: a thread
+    /// reads the rows a batch at a time, and each core folds whole batches into its own part as
+    /// they come. Folding each batch in one slice a core left the cores waiting for the slower
+    /// slice while the reader took a core's time (ops/BENCHMARKS.md, session 10). `folded`
+    /// hears the count of events folded so far after each batch, one call at a time.
+    private func fold(sql: String, arguments: StatementArguments, into replay: inout ProjectionReplay, folded: @escaping (_ eventCount: Int) -> Void = { _ in }) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        nonisolated(unsafe) let rows = StoredRows(statement: statement.sqliteStatement, connection: db.sqliteConnection, sql: sql)
+        let batches = BoundedQueue<StoredRows.Batch>(capacity: 2 * ParallelMap.cores)
+        let reading = BackgroundThread {
+            while true {
+                switch rows.nextBatch() {
+                case .success(let batch) where !batch.lines.isEmpty:
+                    guard batches.push(batch) else { return Result<Void, Error>.success(()) }
+                case .success: 
+                    batches.close()
+                    return .success(())
+                case .failure(let error):
+                    batches.close()
+                    return .failure(error)
+                }
+            }
         }
+        let progress = FoldProgress(report: folded)
+        replay.add(concurrently: { batches.pop() }) { batch, add in
+            do {
+                try batch.readingLines { replayed in
+                    for index in batch.lines.indices { if let event = replayed(index) { add(event) } }
+                }
+                progress.add(batch.lines.count)
+            } catch {
+                progress.fail(error)
+                batches.close()
+            }
+        }
+        // The statement outlives every read of it.
+        batches.close()
+        try reading.wait().get()
+        try progress.check()
     }
 
     /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
@@ -369,4 +402,83 @@ private final class FirstRejection: @unchecked Sendable {
     func record(_ rejection: Rejection) { lock.withLock { first = first ?? rejection } }
 
     var value: Rejection? { lock.withLock { first } }
+}
+
+/// Items handed from one thread to others, at most `capacity` waiting: `push` waits for room
+/// and `pop` for an item; once closed, `push` refuses and `pop` returns what is left, then nil.
+final class BoundedQueue<Item>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// False once the queue is closed: nobody takes items any more.
+    func push(_ item: Item) -> Bool {
+        condition.withLock {
+            while items.count >= capacity, !closed { condition.wait() }
+            guard !closed else { return false }
+            items.append(item)
+            condition.broadcast()
+            return true
+        }
+    }
+
+    func pop() -> Item? {
+        condition.withLock {
+            while items.isEmpty, !closed { condition.wait() }
+            guard !items.isEmpty else { return nil }
+            condition.broadcast()
+            return items.removeFirst()
+        }
+    }
+
+    func close() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+    }
+}
+
+/// A value computed on a thread of its own: unlike work sent to Dispatch's queues, it runs
+/// even while every core's worker waits for what it produces.
+final class BackgroundThread<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        Thread { [self] in
+            value = compute()
+            done.signal()
+        }.start()
+    }
+
+    /// Waits for the value; call once.
+    func wait() -> Value {
+        done.wait()
+        return value!
+    }
+}
+
+/// The events folded so far, reported one call at a time, and the first error any core met.
+private final class FoldProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var failure: (any Error)?
+    private let report: (Int) -> Void
+
+    init(report: @escaping (Int) -> Void) { self.report = report }
+
+    func add(_ events: Int) {
+        lock.withLock {
+            count += events
+            report(count)
+        }
+    }
+
+    func fail(_ error: any Error) { lock.withLock { failure = failure ?? error } }
+
+    func check() throws { if let failure = lock.withLock({ failure }) { throw failure } }
 }

@@ -12,6 +12,22 @@ struct TamperingTests {
         return database
     }
 
+    /// A replay reads the log on one thread and folds it on every core: a line that no longer
+    /// decodes stops it with an error naming why, however many batches are still to come, and
+    /// an intact log of the same size replays whole.
+    @Test func aReplayOfManyBatchesStopsAtALineThatNoLongerDecodes() throws {
+        let database = TemporaryDatabase()
+        let events = (1...70_000).map { scan("e\($0)", at: "2026-03-01T10:00:00Z") }
+        _ = try database.open().append(events, recordedAt: recorded)
+        #expect(try database.open().replay().eventCount == 70_000)
+        try database.sqlite3("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET json = '{"id": "e5", oops' WHERE seq = 5;
+            """)
+        let error = #expect(throws: StoreError.self) { _ = try database.open().replay() }
+        #expect(error?.description.contains("a stored event no longer decodes") == true)
+    }
+
     @Test func anIntactLogVerifiesWithAStableHeadHash() throws {
         let database = try logOfFiveEvents()
         let first = try database.open().verify()
