@@ -179,7 +179,7 @@ final class Projector {
                 switch rows.nextBatch() {
                 case .success(let batch) where !batch.lines.isEmpty:
                     guard batches.push(batch) else { return Result<Void, Error>.success(()) }
-                case .success: 
+                case .success:
                     batches.close()
                     return .success(())
                 case .failure(let error):
