@@ -92,15 +92,34 @@ public enum UnitReference: Hashable, Sendable {
     /// The inverse of `key`.
     public init?(key: String) {
         guard let colon = key.firstIndex(of: ":") else { return nil }
-        let id = String(key[key.index(after: colon)...])
+        let kind: UnitKind
         switch key[..<colon] {
-        case "order": self = .order(id)
-        case "thread": self = .thread(id)
-        case "return": self = .return(id)
-        case "violation": self = .violation(id)
-        case "feedback": self = .feedback(id)
-        case "claim": self = .claim(id)
+        case "order": kind = .order
+        case "thread": kind = .thread
+        case "return": kind = .return
+        case "violation": kind = .violation
+        case "feedback": kind = .feedback
+        case "claim": kind = .claim
         default: return nil
+        }
+        self.init(kind: kind, id: String(key[key.index(after: colon)...]))
+    }
+
+    public init(kind: UnitKind, id: String) {
+        switch kind {
+        case .order: self = .order(id)
+        case .thread: self = .thread(id)
+        case .return: self = .return(id)
+        case .violation: self = .violation(id)
+        case .feedback: self = .feedback(id)
+        case .claim: self = .claim(id)
+        }
+    }
+
+    /// The unit's own id, whatever its kind.
+    public var id: String {
+        switch self {
+        case .order(let id), .thread(let id), .return(let id), .violation(let id), .feedback(let id), .claim(let id): id
         }
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The projection folded from scratch: every event of a log, in any order, grouped into the
 /// unit histories it builds, and each seller's counters computed from them. What the
@@ -70,30 +71,14 @@ public struct ProjectionReplay: Sendable {
 
     public mutating func add(_ event: Event) { add([ReplayedEvent(event)]) }
 
-    public mutating func add(_ events: [ReplayedEvent]) { add(count: events.count) { events[$0] } }
-
-    /// Folds the events `event` gives for `0..<count` (nil: none), each core a slice of them;
-    /// `event` is called on every core at once.
-    public mutating func add(count: Int, _ event: (Int) -> ReplayedEvent?) {
-        parts.withUnsafeMutableBufferPointer { parts in
-            nonisolated(unsafe) let parts = parts
-            withoutActuallyEscaping(event) { event in
-                nonisolated(unsafe) let event = event
-                @Sendable func fold(_ slice: Range<Int>, into part: Int) {
-                    for index in slice {
-                        if let replayed = event(index) { parts[part].add(replayed) }
-                    }
-                }
-                // Each part is folded by one iteration only; a few events are not worth the threads.
-                if count < 256 {
-                    fold(0..<count, into: 0)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: parts.count) { part in
-                        fold(count * part / parts.count..<count * (part + 1) / parts.count, into: part)
-                    }
-                }
-            }
+    /// Folds the events, each core a slice of them; a few events are not worth the threads.
+    public mutating func add(_ events: [ReplayedEvent]) {
+        guard events.count >= 256 else {
+            for event in events { parts[0].add(event) }
+            return
         }
+        let slices = Slices(of: events.count, into: parts.count)
+        add(concurrently: { slices.next() }) { slice, add in events[slice].forEach(add) }
     }
 
     /// Folds pieces of work on every core at once, each core taking the next piece `next` hands
@@ -306,24 +291,10 @@ extension ByteWriter {
 }
 
 extension UnitReference {
-    fileprivate var id: String {
-        switch self {
-        case .order(let id), .thread(let id), .return(let id), .violation(let id), .feedback(let id), .claim(let id): id
-        }
-    }
-
     /// The unit `ByteWriter.write(_:)` wrote.
     fileprivate init(encoded bytes: UnsafeBufferPointer<UInt8>) {
-        let id = String(decoding: UnsafeBufferPointer(rebasing: bytes.dropFirst()), as: UTF8.self)
-        switch UnitKind(rawValue: Int(bytes[0])) {
-        case .order: self = .order(id)
-        case .thread: self = .thread(id)
-        case .return: self = .return(id)
-        case .violation: self = .violation(id)
-        case .feedback: self = .feedback(id)
-        case .claim: self = .claim(id)
-        case nil: preconditionFailure("a folded unit of no kind")
-        }
+        guard let kind = UnitKind(rawValue: Int(bytes[0])) else { preconditionFailure("a folded unit of no kind") }
+        self.init(kind: kind, id: String(decoding: UnsafeBufferPointer(rebasing: bytes.dropFirst()), as: UTF8.self))
     }
 }
 
@@ -335,5 +306,25 @@ extension Array {
             return self[index].withUnsafeBufferPointer { read(from: index + 1, buffers + [$0]) }
         }
         return read(from: 0, [])
+    }
+}
+
+/// `0..<count` cut into `pieces` ranges, handed out one at a time to whichever core asks.
+private final class Slices: Sendable {
+    private let count: Int
+    private let pieces: Int
+    private let handedOut = Mutex(0)
+
+    init(of count: Int, into pieces: Int) {
+        self.count = count
+        self.pieces = pieces
+    }
+
+    func next() -> Range<Int>? {
+        handedOut.withLock { piece in
+            guard piece < pieces else { return nil }
+            defer { piece += 1 }
+            return count * piece / pieces..<count * (piece + 1) / pieces
+        }
     }
 }
