@@ -4,12 +4,14 @@ import Synchronization
 /// A seller's calendar days: local dates in one fixed time zone, never the machine's.
 /// A day is counted in days since 1970-01-01 (`CivilDate.daysSinceEpoch`).
 public struct LocalCalendar: Sendable {
-    public let timeZone: TimeZone
-    private let offsets: ZoneOffsets
+    /// The zone's table, which `ZoneOffsets.of` keeps for the life of the process, so calendars
+    /// refer to it without counting references: every core copies calendars and reads their
+    /// tables at once, and each count taken had the cores take turns at the table's one shared
+    /// count (ops/BENCHMARKS.md, session 11).
+    private let table: Unmanaged<ZoneOffsets>
 
     public init(timeZone: TimeZone) {
-        self.timeZone = timeZone
-        offsets = ZoneOffsets.of(timeZone)
+        table = Unmanaged.passUnretained(ZoneOffsets.of(timeZone))
     }
 
     public static let utc = LocalCalendar(timeZone: TimeZone(identifier: "UTC")!)
@@ -17,13 +19,13 @@ public struct LocalCalendar: Sendable {
     /// `day(t)`: the local date of `t`.
     public func day(of instant: Instant) -> Int {
         let seconds = instant.microseconds.floorDivided(by: 1_000_000)
-        return Int((seconds + offsets.offset(at: seconds)).floorDivided(by: 86_400))
+        return Int((seconds + table._withUnsafeGuaranteedRef { $0.offset(at: seconds) }).floorDivided(by: 86_400))
     }
 
     /// The end of day `day`: the instant the next local day starts (its first midnight, or the
     /// transition where a DST gap skips midnight). An event belongs to `day` when strictly before.
     public func end(of day: Int) -> Instant {
-        Instant(microseconds: offsets.start(of: day + 1) * 1_000_000)
+        Instant(microseconds: table._withUnsafeGuaranteedRef { $0.start(of: day + 1) } * 1_000_000)
     }
 
     /// 0 = Sunday … 6 = Saturday.
@@ -74,7 +76,7 @@ final class ZoneOffsets: Sendable {
 
     private static let built = Mutex<[String: ZoneOffsets]>([:])
 
-    /// One table a zone, built the first time the zone is asked for.
+    /// One table a zone, built the first time the zone is asked for and kept.
     static func of(_ zone: TimeZone) -> ZoneOffsets {
         built.withLock { tables in
             if let table = tables[zone.identifier] { return table }

@@ -162,12 +162,22 @@ public struct MetricDefinition: Sendable {
 /// Every metric of the contract, in the order the dashboard lists them.
 public enum MetricCatalog {
     public static let all: [MetricDefinition] = [
-        defectRate("order_defect_rate", "Order defect rate", fulfillment: nil) { $0.hasDefectInForce },
-        defectRate("order_defect_rate_fbm", "Order defect rate (seller-fulfilled)", fulfillment: true) { $0.hasDefectInForce },
-        defectRate("order_defect_rate_fba", "Order defect rate (fulfilled by the marketplace)", fulfillment: false) { $0.hasDefectInForce },
-        defectRate("negative_feedback_rate", "Negative feedback rate", fulfillment: nil, target: nil) { $0.hasNegativeFeedbackInForce },
-        defectRate("a_to_z_claim_rate", "A-to-z claim rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: .aToZ) },
-        defectRate("chargeback_rate", "Chargeback rate", fulfillment: nil, target: nil) { $0.hasClaimInForce(kind: .chargeback) },
+        defectRate("order_defect_rate", "Order defect rate") { $0.defectMeasure(merchantFulfilled: nil, defective: $0.hasDefectInForce) },
+        defectRate("order_defect_rate_fbm", "Order defect rate (seller-fulfilled)") {
+            $0.defectMeasure(merchantFulfilled: true, defective: $0.hasDefectInForce)
+        },
+        defectRate("order_defect_rate_fba", "Order defect rate (fulfilled by the marketplace)") {
+            $0.defectMeasure(merchantFulfilled: false, defective: $0.hasDefectInForce)
+        },
+        defectRate("negative_feedback_rate", "Negative feedback rate", target: nil) {
+            $0.defectMeasure(merchantFulfilled: nil, defective: $0.hasNegativeFeedbackInForce)
+        },
+        defectRate("a_to_z_claim_rate", "A-to-z claim rate", target: nil) {
+            $0.defectMeasure(merchantFulfilled: nil, defective: $0.hasClaimInForce(kind: .aToZ))
+        },
+        defectRate("chargeback_rate", "Chargeback rate", target: nil) {
+            $0.defectMeasure(merchantFulfilled: nil, defective: $0.hasClaimInForce(kind: .chargeback))
+        },
         MetricDefinition("pre_fulfillment_cancel_rate", "Pre-fulfillment cancel rate", window: 7,
                          target: .below(25, per: 1000, "< 2.5%"), redLine: true, .order { facts in
             guard let placed = facts.placed, placed.isMerchantFulfilled else { return nil }
@@ -261,14 +271,12 @@ public enum MetricCatalog {
 
     public static let byID: [String: MetricDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
 
-    /// The ODR family: every order (of one fulfillment, or all) on its order day.
-    private static func defectRate(_ id: String, _ name: String, fulfillment merchant: Bool?,
-                                   target: Target? = .below(1, per: 100, "< 1%"),
-                                   _ defective: @escaping @Sendable (OrderFacts) -> Bool) -> MetricDefinition {
-        MetricDefinition(id, name, window: 60, target: target, redLine: target != nil, .order { facts in
-            guard let placed = facts.placed, merchant.map({ $0 == placed.isMerchantFulfilled }) ?? true else { return nil }
-            return .rate(day: placed.day, counts: defective(facts))
-        })
+    /// The ODR family, over 60 days. Each measure is a closure that captures nothing: the cores
+    /// measuring orders at once would otherwise share the count of references of its captures,
+    /// which every call of a measure increments and decrements.
+    private static func defectRate(_ id: String, _ name: String, target: Target? = .below(1, per: 100, "< 1%"),
+                                   _ measure: @escaping @Sendable (OrderFacts) -> Measure?) -> MetricDefinition {
+        MetricDefinition(id, name, window: 60, target: target, redLine: target != nil, .order(measure))
     }
 
     private static func lateShipmentRate(window: Int) -> MetricDefinition {

@@ -22,40 +22,91 @@ public struct ProjectionReplay: Sendable {
     /// into a table of the seller's units at once cost a probe of a table of hundreds of
     /// thousands, and a buffer a unit a part (ops/BENCHMARKS.md, session 10).
     struct SellerPart: Sendable {
-        var folded: [FoldedEvent] = []
-        /// Each folded event's unit (its kind, then its id), then the event as `UnitHistoryCoding` writes it.
-        var arena = ByteWriter()
+        var events = FoldedEvents()
         var eventCount = 0
         var configurations: [Event] = []
 
         mutating func add(_ event: ReplayedEvent) {
             eventCount += 1
             if let configuration = event.configuration { configurations.append(configuration) }
-            for (unit, unitEvent) in event.unitEvents { add(unitEvent, of: unit) }
+            for (unit, unitEvent) in event.unitEvents { events.add(unitEvent, of: unit) }
         }
+    }
+
+    /// Unit events written one after another into one arena, each beside its unit.
+    struct FoldedEvents: Sendable {
+        var folded: [FoldedEvent] = []
+        /// Each folded event's unit (its kind, then its id), then the event as `UnitHistoryCoding` writes it.
+        var arena = ByteWriter()
 
         mutating func add(_ event: UnitEvent, of unit: UnitReference) {
             let start = arena.bytes.count
             arena.write(unit)
             let keyEnd = arena.bytes.count
             arena.write(event)
-            folded.append(FoldedEvent(hash: unit.hashValue, start: start, keyLength: keyEnd - start, eventLength: arena.bytes.count - keyEnd))
+            let hash = unit.hashValue
+            folded.append(FoldedEvent(hash: hash, bucket: unit.isSharedKey ? sharedKeyBucket : ProjectionReplay.bucket(of: hash),
+                                      start: start, keyLength: keyEnd - start, eventLength: arena.bytes.count - keyEnd))
+        }
+
+        /// The events by bucket, each bucket's in an arena of its own.
+        var buckets: [FoldedEvents] {
+            var buckets = [FoldedEvents](repeating: FoldedEvents(), count: bucketCount + 1)
+            var sizes = [(events: Int, bytes: Int)](repeating: (0, 0), count: bucketCount + 1)
+            for event in folded {
+                sizes[Int(event.bucket)].events += 1
+                sizes[Int(event.bucket)].bytes += event.length
+            }
+            for (bucket, size) in sizes.enumerated() {
+                buckets[bucket].folded.reserveCapacity(size.events)
+                buckets[bucket].arena.bytes.reserveCapacity(size.bytes)
+            }
+            arena.bytes.withUnsafeBufferPointer { arena in
+                for event in folded { buckets[Int(event.bucket)].append(event, from: arena) }
+            }
+            return buckets
+        }
+
+        private mutating func append(_ event: FoldedEvent, from arena: UnsafeBufferPointer<UInt8>) {
+            folded.append(event.moved(to: self.arena.bytes.count))
+            self.arena.bytes.append(contentsOf: event.bytes(in: arena))
         }
     }
 
-    /// Where one folded event lies in its part's arena, with its unit's hash.
+    /// A seller's units fall in `bucketCount` buckets by their hash, feedback and claim keys in
+    /// one more: each bucket's events are few enough to be grouped by unit, and the units measured,
+    /// within a core's cache, where grouping a whole seller's events at once read memory at random.
+    static let bucketCount = 256
+    /// The bucket of feedback and claim keys, read first: their events join the orders they name.
+    static let sharedKeyBucket = bucketCount
+
+    static func bucket(of hash: Int) -> Int { Int(UInt(bitPattern: hash) >> (UInt.bitWidth - bucketCount.trailingZeroBitCount)) }
+
+    /// Where one folded event lies in its part's arena, with its unit's hash and bucket.
     struct FoldedEvent: Sendable {
         let hash: Int
         let start: Int
+        let bucket: UInt16
         /// Ids are at most a few hundred characters, so a unit and an event take well under 64 KiB.
         let keyLength: UInt16
         let eventLength: UInt16
 
-        init(hash: Int, start: Int, keyLength: Int, eventLength: Int) {
+        init(hash: Int, bucket: Int, start: Int, keyLength: Int, eventLength: Int) {
             self.hash = hash
+            self.bucket = UInt16(bucket)
             self.start = start
             self.keyLength = UInt16(keyLength)
             self.eventLength = UInt16(eventLength)
+        }
+
+        var length: Int { Int(keyLength) + Int(eventLength) }
+
+        func moved(to start: Int) -> FoldedEvent {
+            FoldedEvent(hash: hash, bucket: Int(bucket), start: start, keyLength: Int(keyLength), eventLength: Int(eventLength))
+        }
+
+        func bytes(in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: arena[start..<start + length])
         }
 
         func key(in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -111,22 +162,34 @@ public struct ProjectionReplay: Sendable {
         SellerSettings(configurationEvents: configurations(of: seller))
     }
 
-    /// The seller's units with their events as folded, in no order: the folded events of every
-    /// part sorted by their unit's hash, each run of one hash split by unit.
+    /// The seller's units with their events as folded (those of feedback and claim keys under
+    /// their keys only), in no order.
     func units(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
-        let folded = parts.compactMap { $0.sellers[seller] }
+        let buckets = buckets(of: seller)
+        return (0...Self.sharedKeyBucket).flatMap { bucket in Self.units(in: buckets.map { $0[bucket] }) }
+    }
+
+    /// The seller's folded events of each part by bucket, the parts on every core: moving each
+    /// bucket's events together costs less than reading a whole seller's arenas at random.
+    private func buckets(of seller: String) -> [[FoldedEvents]] {
+        ParallelMap.map(parts.compactMap { $0.sellers[seller]?.events }) { $0.buckets }
+    }
+
+    /// The units of one bucket with their events as folded, in no order: the events of every
+    /// part sorted by their unit's hash, each run of one hash split by unit.
+    private static func units(in parts: [FoldedEvents]) -> [(unit: UnitReference, events: EncodedEvents)] {
         var order: [(hash: Int, part: Int32, index: Int32)] = []
-        order.reserveCapacity(folded.reduce(0) { $0 + $1.folded.count })
-        for (part, seller) in folded.enumerated() {
-            for (index, event) in seller.folded.enumerated() { order.append((event.hash, Int32(part), Int32(index))) }
+        order.reserveCapacity(parts.reduce(0) { $0 + $1.folded.count })
+        for (part, events) in parts.enumerated() {
+            for (index, event) in events.folded.enumerated() { order.append((event.hash, Int32(part), Int32(index))) }
         }
         // By hash, then in the order each part folded them, which is mostly valid-time order.
         order.sort { ($0.hash, $0.part, $0.index) < ($1.hash, $1.part, $1.index) }
         var units: [(unit: UnitReference, events: EncodedEvents)] = []
         // Each part's arena and records, read in place.
-        folded.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
-            folded.map(\.folded).withUnsafeBufferPointers { records in
-                Self.forEachUnit(in: order.lazy.map { entry in
+        parts.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
+            parts.map(\.folded).withUnsafeBufferPointers { records in
+                forEachUnit(in: order.lazy.map { entry in
                     let event = records[Int(entry.part)][Int(entry.index)]
                     let arena = arenas[Int(entry.part)]
                     return (event.hash, event.key(in: arena), event.event(in: arena))
@@ -160,47 +223,63 @@ public struct ProjectionReplay: Sendable {
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
-    /// keys also in every order they name.
+    /// keys also in every order they name; in no order.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
-        ParallelMap.map(joinedUnits(of: seller)) { ($0.unit, $0.events.decoded.inValidTimeOrder) }
+        reduceJoinedUnits(of: seller, into: []) { histories, units in
+            histories += units.map { ($0.unit, $0.events.decoded.inValidTimeOrder) }
+        } merge: { $0 += $1 }
     }
 
-    /// The seller's units, the events of feedback and claim keys also in every order they name; in no order.
-    private func joinedUnits(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
-        var units = units(of: seller)
-        var named: [UnitReference: EncodedEvents] = [:]
-        for (key, events) in units where key.isSharedKey {
-            for order in SharedKeys.orders(holding: events.decoded) { named[.order(order), default: EncodedEvents()].append(events) }
-        }
-        if !named.isEmpty {
-            for index in units.indices {
-                if let events = named.removeValue(forKey: units[index].unit) { units[index].events.append(events) }
+    /// Folds the seller's units, the events of feedback and claim keys also in every order they
+    /// name, a bucket's units at a time on every core, each core into partial results that
+    /// `merge` then joins: each bucket's units are measured while its events are still in the
+    /// core's cache.
+    private func reduceJoinedUnits<R>(of seller: String, into initial: R,
+                                      _ fold: (inout R, [(unit: UnitReference, events: EncodedEvents)]) -> Void,
+                                      merge: (inout R, R) -> Void) -> R {
+        let buckets = buckets(of: seller)
+        let sharedKeys = Self.units(in: buckets.map { $0[Self.sharedKeyBucket] })
+        var named = [[UnitReference: EncodedEvents]](repeating: [:], count: Self.bucketCount)
+        for (_, events) in sharedKeys {
+            for order in SharedKeys.orders(holding: events.decoded) {
+                let unit = UnitReference.order(order)
+                named[Self.bucket(of: unit.hashValue)][unit, default: EncodedEvents()].append(events)
             }
-            units += named.map { ($0.key, $0.value) }
         }
-        return units
+        var result = ParallelMap.reduce(Array(0..<Self.bucketCount), into: initial, { partial, bucket in
+            var units = Self.units(in: buckets.map { $0[bucket] })
+            var named = named[bucket]
+            if !named.isEmpty {
+                for index in units.indices {
+                    if let events = named.removeValue(forKey: units[index].unit) { units[index].events.append(events) }
+                }
+                units += named.map { ($0.key, $0.value) }
+            }
+            fold(&partial, units)
+        }, merge: merge)
+        fold(&result, sharedKeys)
+        return result
     }
 
-    /// Every seller's daily deltas: the projection's counters rebuilt, sellers on every core.
+    /// Every seller's daily deltas: the projection's counters rebuilt, each seller's units on every core.
     public var deltasBySeller: [String: ContributionSum] {
-        let sellers = Array(sellers)
-        return Dictionary(uniqueKeysWithValues: zip(sellers, ParallelMap.map(sellers) { deltas(of: $0) }))
+        Dictionary(uniqueKeysWithValues: sellers.map { ($0, deltas(of: $0)) })
     }
 
     /// The seller's daily deltas, from its unit histories.
     public func deltas(of seller: String) -> ContributionSum {
-        Self.deltas(of: joinedUnits(of: seller), settings: settings(of: seller)) { $0.decoded }
+        let settings = settings(of: seller)
+        return reduceJoinedUnits(of: seller, into: ContributionSum()) { sum, units in
+            for (unit, events) in units where !unit.isSharedKey {
+                sum.add(Projection.contribution(unit: unit, events: events.decoded.inValidTimeOrder, settings: settings))
+            }
+        } merge: { $0.add($1) }
     }
 
     /// The sum of the units' contributions, computed on every core; each unit's events in any order.
     public static func deltas(of histories: [(unit: UnitReference, events: [UnitEvent])], settings: SellerSettings) -> ContributionSum {
-        deltas(of: histories, settings: settings) { $0 }
-    }
-
-    private static func deltas<Events>(of histories: [(unit: UnitReference, events: Events)], settings: SellerSettings,
-                                       read: (Events) -> [UnitEvent]) -> ContributionSum {
         ParallelMap.reduce(histories, into: ContributionSum()) { sum, history in
-            sum.add(Projection.contribution(unit: history.unit, events: read(history.events).inValidTimeOrder, settings: settings))
+            sum.add(Projection.contribution(unit: history.unit, events: history.events.inValidTimeOrder, settings: settings))
         } merge: { $0.add($1) }
     }
 }

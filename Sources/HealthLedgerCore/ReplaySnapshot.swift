@@ -59,7 +59,7 @@ extension ProjectionReplay {
         restored.eventCount += count
         restored.configurations += restoredConfigurations
         for (unit, events) in units {
-            for event in events { restored.add(event, of: unit) }
+            for event in events { restored.events.add(event, of: unit) }
         }
         parts[0].sellers[seller] = restored
     }

@@ -162,6 +162,12 @@ public struct OrderFacts: UnitFold, Sendable {
         claims.contains { $0.value.order == order && $0.value.kind == kind && !reversedClaims.contains($0.key) }
     }
 
+    /// An ODR-family measure: every order (of one fulfillment, or all) on its order day.
+    func defectMeasure(merchantFulfilled: Bool?, defective: @autoclosure () -> Bool) -> Measure? {
+        guard let placed, merchantFulfilled.map({ $0 == placed.isMerchantFulfilled }) ?? true else { return nil }
+        return .rate(day: placed.day, counts: defective())
+    }
+
     public var hasDefectInForce: Bool { hasNegativeFeedbackInForce || hasClaimInForce(kind: .aToZ) || hasClaimInForce(kind: .chargeback) }
 
     /// Tracking present: the first confirmation carried it, or any was added.

@@ -62,4 +62,27 @@ struct ProjectionReplayTests {
         #expect(restored.eventCount == events.count)
         Self.expectSameFold(restored, as: oneByOne, seller: seller)
     }
+
+    /// The events of a feedback or claim key join every order they name, whichever bucket of
+    /// units that order falls in, and an order that only such events name is a unit of its own.
+    @Test func feedbackAndClaimEventsJoinTheOrdersTheyName() throws {
+        let lines = [
+            #"{"id":"e1","type":"order_placed","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1","fulfillment":"merchant"}"#,
+            #"{"id":"e2","type":"order_placed","at":"2026-03-01T11:00:00Z","seller":"s","order":"o2","fulfillment":"merchant"}"#,
+            #"{"id":"e3","type":"feedback_posted","at":"2026-03-05T09:00:00Z","seller":"s","order":"o1","feedback":"f1","rating":1}"#,
+            // The latest post of f1 names o2: both orders hold both posts, and decide which counts.
+            #"{"id":"e4","type":"feedback_posted","at":"2026-03-06T09:00:00Z","seller":"s","order":"o2","feedback":"f1","rating":2}"#,
+            #"{"id":"e5","type":"claim_filed","at":"2026-03-07T09:00:00Z","seller":"s","order":"o9","claim":"c1","kind":"a_to_z"}"#,
+        ]
+        var replay = ProjectionReplay()
+        for line in lines { replay.add(try EventDecoder.decode(Array(line.utf8)).get().event) }
+        let histories = Dictionary(uniqueKeysWithValues: replay.histories(of: "s").map { ($0.unit, $0.events.map(\.id)) })
+        #expect(histories == [
+            .order("o1"): ["e1", "e3", "e4"],
+            .order("o2"): ["e2", "e3", "e4"],
+            .order("o9"): ["e5"],
+            .feedback("f1"): ["e3", "e4"],
+            .claim("c1"): ["e5"],
+        ])
+    }
 }
