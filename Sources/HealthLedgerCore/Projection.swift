@@ -20,18 +20,46 @@ extension UnitReference {
     /// an order makes it imperfect); feedback and claims their key (`SharedKeys` takes them on
     /// to the orders).
     public static func affected(by event: some EventFields) -> [UnitReference] {
-        switch event.type {
-        case .feedbackPosted, .feedbackRemoved: return event.string("feedback").map { [.feedback($0)] } ?? []
-        case .claimFiled, .claimReversed: return event.string("claim").map { [.claim($0)] } ?? []
-        default: break
-        }
-        guard let unit = event.unit else { return [] }
-        if case .order = unit { return [unit] }
-        return [unit] + (event.string("order").map { [.order($0)] } ?? [])
+        guard let fields = UnitFields(of: event.type), let id = event.string(fields.field) else { return [] }
+        let own = UnitReference(kind: fields.kind, id: id)
+        guard fields.reachesNamedOrder, let order = event.string("order") else { return [own] }
+        return [own, .order(order)]
     }
 
     /// A feedback or claim key.
-    public var isSharedKey: Bool { kind == .feedback || kind == .claim }
+    public var isSharedKey: Bool { kind.isSharedKey }
+}
+
+extension UnitKind {
+    var isSharedKey: Bool { self == .feedback || self == .claim }
+}
+
+/// Where an event of a type names the unit it belongs to, and whether the order it names (if
+/// any) gets it too: read from a decoded event or straight from a stored line's bytes.
+struct UnitFields {
+    let kind: UnitKind
+    /// The field that holds the unit's id; an event without it belongs to no unit.
+    let field: String
+    let reachesNamedOrder: Bool
+
+    /// Nil for a configuration, which belongs to no unit.
+    init?(of type: EventType) {
+        switch type {
+        case .sellerConfigured: return nil
+        case .feedbackPosted, .feedbackRemoved: self.init(kind: .feedback, field: "feedback", reachesNamedOrder: false)
+        case .claimFiled, .claimReversed: self.init(kind: .claim, field: "claim", reachesNamedOrder: false)
+        case .buyerMessage, .sellerReply, .noReplyNeeded, .threadClosed: self.init(kind: .thread, field: "thread", reachesNamedOrder: true)
+        case .returnRequested, .returnHandled, .returnRejectionInvalid, .returnFeedback: self.init(kind: .return, field: "return", reachesNamedOrder: true)
+        case .policyViolation: self.init(kind: .violation, field: "violation", reachesNamedOrder: true)
+        default: self.init(kind: .order, field: "order", reachesNamedOrder: false)
+        }
+    }
+
+    private init(kind: UnitKind, field: String, reachesNamedOrder: Bool) {
+        self.kind = kind
+        self.field = field
+        self.reachesNamedOrder = reachesNamedOrder
+    }
 }
 
 /// The numerator and denominator of a metric, or their change.

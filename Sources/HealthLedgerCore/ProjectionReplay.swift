@@ -10,11 +10,23 @@ public struct ProjectionReplay: Sendable {
     /// joins them.
     var parts = [Part](repeating: Part(), count: ParallelMap.cores)
 
-    struct Part: Sendable {
+    /// What one core folds.
+    public struct Part: Sendable {
         /// What each seller's events folded into this part give: one lookup of the seller an event.
         var sellers: [String: SellerPart] = [:]
 
-        mutating func add(_ event: ReplayedEvent) { sellers[event.seller, default: SellerPart()].add(event) }
+        public mutating func add(_ event: ReplayedEvent) { sellers[event.seller, default: SellerPart()].add(event) }
+
+        /// Folds a line the log holds straight from its bytes, making no string of its ids (each
+        /// event's were made, copied and freed, a fifth of a replay's fold); false when it is a
+        /// line to leave to `EventDecoder` (see `StoredLine`) or a configuration.
+        public mutating func add(storedLine: UnsafeBufferPointer<UInt8>) -> Bool {
+            StoredLine.reading(storedLine) { line in
+                guard line.type != .sellerConfigured else { return false }
+                sellers[line.seller, default: SellerPart()].add(line)
+                return true
+            } ?? false
+        }
     }
 
     /// A seller's events as this part folded them: each unit event written after the last, its
@@ -31,6 +43,18 @@ public struct ProjectionReplay: Sendable {
             if let configuration = event.configuration { configurations.append(configuration) }
             for (unit, unitEvent) in event.unitEvents { events.add(unitEvent, of: unit) }
         }
+
+        /// What `add(_:)` adds for `ReplayedEvent(unitEventsOf: line)`.
+        mutating func add(_ line: StoredLine) {
+            eventCount += 1
+            guard let fields = UnitFields(of: line.type), let id = line.stringBytes(fields.field),
+                  let fact = UnitEvent.fact(of: line)
+            else { return }
+            if fact.isRead(by: fields.kind) { events.add(fact, of: line, to: fields.kind, id: id) }
+            if fields.reachesNamedOrder, fact.isRead(by: .order), let order = line.stringBytes("order") {
+                events.add(fact, of: line, to: .order, id: order)
+            }
+        }
     }
 
     /// Unit events written one after another into one arena, each beside its unit.
@@ -40,12 +64,25 @@ public struct ProjectionReplay: Sendable {
         var arena = ByteWriter()
 
         mutating func add(_ event: UnitEvent, of unit: UnitReference) {
+            add(kind: unit.kind, key: { $0.write(unit) }, event: { $0.write(event) })
+        }
+
+        /// The event of `line` whose fact is `fact`, to the unit of `kind` and `id`.
+        mutating func add(_ fact: UnitEvent.Fact, of line: StoredLine, to kind: UnitKind, id: UnsafeBufferPointer<UInt8>) {
+            add(kind: kind, key: { $0.write(kind, id: id) }) { arena in
+                arena.write(utf8: line.idBytes)
+                arena.write(line.at.microseconds)
+                arena.write(fact)
+            }
+        }
+
+        private mutating func add(kind: UnitKind, key: (inout ByteWriter) -> Void, event: (inout ByteWriter) -> Void) {
             let start = arena.bytes.count
-            arena.write(unit)
+            key(&arena)
             let keyEnd = arena.bytes.count
-            arena.write(event)
-            let hash = unit.hashValue
-            folded.append(FoldedEvent(hash: hash, bucket: unit.isSharedKey ? sharedKeyBucket : ProjectionReplay.bucket(of: hash),
+            event(&arena)
+            let hash = arena.bytes.withUnsafeBufferPointer { ProjectionReplay.hash(ofKey: UnsafeBufferPointer(rebasing: $0[start..<keyEnd])) }
+            folded.append(FoldedEvent(hash: hash, bucket: kind.isSharedKey ? sharedKeyBucket : ProjectionReplay.bucket(of: hash),
                                       start: start, keyLength: keyEnd - start, eventLength: arena.bytes.count - keyEnd))
         }
 
@@ -79,6 +116,20 @@ public struct ProjectionReplay: Sendable {
     static let bucketCount = 256
     /// The bucket of feedback and claim keys, read first: their events join the orders they name.
     static let sharedKeyBucket = bucketCount
+
+    /// The hash a unit is grouped by: of its key as the arena holds it, so that units folded
+    /// from bytes and from `UnitReference`s hash alike.
+    static func hash(ofKey key: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(key))
+        return hasher.finalize()
+    }
+
+    static func hash(of unit: UnitReference) -> Int {
+        var key = ByteWriter()
+        key.write(unit)
+        return key.bytes.withUnsafeBufferPointer(hash(ofKey:))
+    }
 
     static func bucket(of hash: Int) -> Int { Int(UInt(bitPattern: hash) >> (UInt.bitWidth - bucketCount.trailingZeroBitCount)) }
 
@@ -129,21 +180,23 @@ public struct ProjectionReplay: Sendable {
             return
         }
         let slices = Slices(of: events.count, into: parts.count)
-        add(concurrently: { slices.next() }) { slice, add in events[slice].forEach(add) }
+        add(concurrently: { slices.next() }) { slice, part in
+            for event in events[slice] { part.add(event) }
+        }
     }
 
     /// Folds pieces of work on every core at once, each core taking the next piece `next` hands
     /// out (nil: none left) and folding it whole into its own part, so that no core waits for
-    /// another while there is work. `fold` hands each event of a piece to the function it gets.
-    /// Both are called on every core at once.
-    public mutating func add<Work>(concurrently next: () -> Work?, _ fold: (Work, (ReplayedEvent) -> Void) -> Void) {
+    /// another while there is work. `fold` adds a piece's events to the part it gets. Both are
+    /// called on every core at once.
+    public mutating func add<Work>(concurrently next: () -> Work?, _ fold: (Work, inout Part) -> Void) {
         parts.withUnsafeMutableBufferPointer { parts in
             nonisolated(unsafe) let parts = parts
             withoutActuallyEscaping(next) { next in
                 withoutActuallyEscaping(fold) { fold in
                     nonisolated(unsafe) let next = next, fold = fold
                     DispatchQueue.concurrentPerform(iterations: parts.count) { part in
-                        while let work = next() { fold(work) { parts[part].add($0) } }
+                        while let work = next() { fold(work, &parts[part]) }
                     }
                 }
             }
@@ -243,7 +296,7 @@ public struct ProjectionReplay: Sendable {
         for (_, events) in sharedKeys {
             for order in SharedKeys.orders(holding: events.decoded) {
                 let unit = UnitReference.order(order)
-                named[Self.bucket(of: unit.hashValue)][unit, default: EncodedEvents()].append(events)
+                named[Self.bucket(of: Self.hash(of: unit))][unit, default: EncodedEvents()].append(events)
             }
         }
         var result = ParallelMap.reduce(Array(0..<Self.bucketCount), into: initial, { partial, bucket in
@@ -363,9 +416,13 @@ extension ContributionSum {
 extension ByteWriter {
     /// A folded event's unit: its kind, then its id.
     fileprivate mutating func write(_ unit: UnitReference) {
-        bytes.append(UInt8(unit.kind.rawValue))
         var id = unit.id
-        id.withUTF8 { bytes.append(contentsOf: $0) }
+        id.withUTF8 { write(unit.kind, id: $0) }
+    }
+
+    fileprivate mutating func write(_ kind: UnitKind, id: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(kind.rawValue))
+        bytes.append(contentsOf: id)
     }
 }
 

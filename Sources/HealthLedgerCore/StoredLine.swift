@@ -8,30 +8,42 @@ public struct StoredLine: EventFields {
     /// More members than a line of the contract has: a line with more is left to `EventDecoder`.
     static let maximumMembers = 32
 
-    public let id: String
+    /// The id's bytes, so that a replay that writes them out makes no `String` of them.
+    let idBytes: UnsafeBufferPointer<UInt8>
     public let type: EventType
     public let seller: String
     public let at: Instant
     private let members: Members
 
+    public var id: String { String(decoding: idBytes, as: UTF8.self) }
+
     /// What a replay keeps of the line, or nil when it is one to leave to `EventDecoder`.
     public static func replayed(_ line: UnsafeBufferPointer<UInt8>) -> ReplayedEvent? {
+        reading(line) { $0.type == .sellerConfigured ? nil : ReplayedEvent(unitEventsOf: $0) } ?? nil
+    }
+
+    /// `body`'s reading of the line in place, or nil when it is one to leave to `EventDecoder`.
+    /// The line read must not outlive the call.
+    static func reading<R>(_ line: UnsafeBufferPointer<UInt8>, _ body: (StoredLine) -> R) -> R? {
         withUnsafeTemporaryAllocation(of: Members.Member.self, capacity: maximumMembers) { storage in
-            guard let members = Members(line, storage: storage), let line = StoredLine(members), line.type != .sellerConfigured else { return nil }
-            return ReplayedEvent(unitEventsOf: line)
+            guard let members = Members(line, storage: storage), let line = StoredLine(members) else { return nil }
+            return body(line)
         }
     }
 
     private init?(_ members: Members) {
-        guard let id = members.string("id"), let type = members.eventType("type"),
+        guard let id = members.stringBytes("id"), let type = members.eventType("type"),
               let seller = members.string("seller"), let at = members.instant("at")
         else { return nil }
-        self.id = id
+        idBytes = id
         self.type = type
         self.seller = seller
         self.at = at
         self.members = members
     }
+
+    /// A string field's bytes, without its quotes.
+    func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? { members.stringBytes(field) }
 
     public func string(_ field: String) -> String? { members.string(field) }
 
@@ -78,7 +90,7 @@ public struct StoredLine: EventFields {
             }
         }
 
-        private func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {
+        func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {
             guard let member = member(field), member.isString else { return nil }
             return UnsafeBufferPointer(rebasing: bytes[member.value])
         }

@@ -67,7 +67,7 @@ public struct UnitEvent: Sendable, Equatable {
         lhs.at != rhs.at ? lhs.at < rhs.at : lhs.id.precedesInCodePointOrder(rhs.id)
     }
 
-    private static func fact(of event: some EventFields) -> Fact? {
+    static func fact(of event: some EventFields) -> Fact? {
         switch event.type {
         case .sellerConfigured: nil
         case .orderPlaced:

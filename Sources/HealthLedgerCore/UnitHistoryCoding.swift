@@ -90,10 +90,7 @@ struct ByteWriter {
 
     mutating func write(_ value: String) {
         var value = value
-        value.withUTF8 { utf8 in
-            write(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+        value.withUTF8 { write(utf8: $0) }
     }
 
     mutating func write(_ instant: Instant?) {
@@ -104,7 +101,17 @@ struct ByteWriter {
     mutating func write(_ event: UnitEvent) {
         write(event.id)
         write(event.at.microseconds)
-        switch event.fact {
+        write(event.fact)
+    }
+
+    /// A string as `write(_: String)` writes it, from its UTF-8 bytes.
+    mutating func write(utf8: UnsafeBufferPointer<UInt8>) {
+        write(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func write(_ fact: UnitEvent.Fact) {
+        switch fact {
         case .orderPlaced(let terms):
             bytes.append(1)
             write(terms.isMerchantFulfilled)

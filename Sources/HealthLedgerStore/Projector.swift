@@ -189,15 +189,12 @@ final class Projector {
             }
         }
         let progress = FoldProgress(report: folded)
-        replay.add(concurrently: { batches.pop() }) { batch, add in
-            do {
-                try batch.readingLines { replayed in
-                    for index in batch.lines.indices { if let event = replayed(index) { add(event) } }
-                }
-                progress.add(batch.lines.count)
-            } catch {
-                progress.fail(error)
+        replay.add(concurrently: { batches.pop() }) { batch, part in
+            if let rejection = batch.fold(into: &part) {
+                progress.fail(Self.undecodable(rejection))
                 batches.close()
+            } else {
+                progress.add(batch.lines.count)
             }
         }
         // The statement outlives every read of it.
@@ -345,8 +342,8 @@ private final class StoredRows {
                 body { index in
                     let line = UnsafeBufferPointer(rebasing: bytes[lines[index].range])
                     if let replayed = StoredLine.replayed(line) { return replayed }
-                    switch EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)) {
-                    case .success(let event): return ReplayedEvent(event)
+                    switch Self.decoded(line) {
+                    case .success(let event): return event
                     case .failure(let found):
                         rejection.record(found)
                         return nil
@@ -355,6 +352,27 @@ private final class StoredRows {
             }
             if let found = rejection.value { throw Projector.undecodable(found) }
             return result
+        }
+
+        /// Folds every line into `part`, in place where it can be read so; the rejection of the
+        /// first line that no longer decodes, which stops the fold.
+        func fold(into part: inout ProjectionReplay.Part) -> Rejection? {
+            bytes.withUnsafeBufferPointer { bytes in
+                for (range, _) in lines {
+                    let line = UnsafeBufferPointer(rebasing: bytes[range])
+                    guard !part.add(storedLine: line) else { continue }
+                    switch Self.decoded(line) {
+                    case .success(let event): part.add(event)
+                    case .failure(let rejection): return rejection
+                    }
+                }
+                return nil
+            }
+        }
+
+        /// A line left to `EventDecoder`.
+        private static func decoded(_ line: UnsafeBufferPointer<UInt8>) -> Result<ReplayedEvent, Rejection> {
+            EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)).map(ReplayedEvent.init)
         }
     }
 

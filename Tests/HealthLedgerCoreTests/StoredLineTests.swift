@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HealthLedgerCore
 import HealthLedgerSimulation
 import Testing
@@ -22,12 +23,16 @@ struct StoredLineTests {
     }
 
     /// Generated events of every type, and every valid line of the validation corpus.
-    @Test func everyPlainLineIsReadInPlaceAsTheDecoderReadsIt() throws {
+    static func validLines() throws -> [[UInt8]] {
         var generator = EventGenerator(.init(sellers: 3, days: 60, ordersPerDay: 20, seed: 3))
         var lines: [[UInt8]] = []
         generator.run { lines.append(Array($0.utf8)) }
         let corpus = try zip(Repository.lines("schemas/corpus/lines.ndjson"), Repository.lines("schemas/corpus/expected.txt"))
-        lines += corpus.filter { String(decoding: $0.1, as: UTF8.self) == "ok" }.map(\.0)
+        return lines + corpus.filter { String(decoding: $0.1, as: UTF8.self) == "ok" }.map(\.0)
+    }
+
+    @Test func everyPlainLineIsReadInPlaceAsTheDecoderReadsIt() throws {
+        let lines = try Self.validLines()
         var readInPlace = 0
         var types = Set<EventType>()
         for line in lines {
@@ -68,6 +73,35 @@ struct StoredLineTests {
         ]
         for line in others.map({ Array($0.utf8) }) {
             #expect(try Self.readings(line).inPlace == nil, "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+
+    /// A replay folds a line it reads in place straight from its bytes: the units, their events
+    /// and the counters are those of the decoder's reading of every line.
+    @Test func linesFoldedInPlaceGiveWhatTheirDecodedEventsGive() throws {
+        let lines = try Self.validLines()
+        let pieces = Mutex([lines])
+        let foldedInPlace = Mutex(0)
+        var inPlace = ProjectionReplay()
+        inPlace.add(concurrently: { pieces.withLock { $0.popLast() } }) { lines, part in
+            for line in lines {
+                if line.withUnsafeBufferPointer({ part.add(storedLine: $0) }) {
+                    foldedInPlace.withLock { $0 += 1 }
+                } else {
+                    part.add(ReplayedEvent(try! EventDecoder.decode(line).get().event))
+                }
+            }
+        }
+        var decoded = ProjectionReplay()
+        decoded.add(try lines.map { ReplayedEvent(try EventDecoder.decode($0).get().event) })
+
+        #expect(foldedInPlace.withLock { $0 } > lines.count * 9 / 10)
+        #expect(inPlace.eventCount == lines.count)
+        #expect(inPlace.sellers == decoded.sellers)
+        for seller in decoded.sellers {
+            let histories = Dictionary(uniqueKeysWithValues: inPlace.histories(of: seller).map { ($0.unit, $0.events) })
+            #expect(histories == Dictionary(uniqueKeysWithValues: decoded.histories(of: seller).map { ($0.unit, $0.events) }), "\(seller)")
+            #expect(inPlace.deltas(of: seller).byKey == decoded.deltas(of: seller).byKey, "\(seller)")
         }
     }
 }
