@@ -74,7 +74,9 @@ public struct OrderFacts: UnitFold, Sendable {
     public internal(set) var asOf: AsOf
     public let calendar: LocalCalendar
     var cursor: EventCursor
-    private let settings: SellerSettings
+    /// What the first `order_placed` says, worked out when the facts are made, so that they
+    /// keep no settings: every core measuring a seller's orders would share their counts.
+    private let placement: Placed?
     /// From the first `order_placed`; nil until one is known.
     public private(set) var placed: Placed?
     public private(set) var confirmation: (at: Instant, hasTracking: Bool)?
@@ -107,14 +109,14 @@ public struct OrderFacts: UnitFold, Sendable {
         self.order = order
         self.asOf = asOf
         cursor = EventCursor(events)
-        self.settings = settings
         calendar = settings.calendar
+        placement = Self.firstPlacement(in: events, settings: settings)
         advance(to: asOf)
     }
 
     mutating func fold(_ event: UnitEvent) {
         switch event.fact {
-        case .orderPlaced(let terms) where placed == nil: placed = Self.placed(at: event.at, terms, settings: settings)
+        case .orderPlaced where placed == nil: placed = placement
         case .orderShipped(let hasTracking) where confirmation == nil: confirmation = (event.at, hasTracking)
         case .trackingAdded: trackingAddedAt.append(event.at)
         case .carrierScan: hasCarrierScan = true
@@ -145,12 +147,17 @@ public struct OrderFacts: UnitFold, Sendable {
         return Placed(at: at, day: day, isMerchantFulfilled: terms.isMerchantFulfilled, shipDeadline: deadline, deliverBy: terms.deliverBy)
     }
 
-    /// The days on which this order's standing can change without a new event.
-    public static func deadlineDays(events: [UnitEvent], settings: SellerSettings) -> [Int] {
+    /// The placement of the first `order_placed` of `events`, in valid-time order.
+    private static func firstPlacement(in events: [UnitEvent], settings: SellerSettings) -> Placed? {
         guard let first = events.first(where: { if case .orderPlaced = $0.fact { true } else { false } }),
               case .orderPlaced(let terms) = first.fact
-        else { return [] }
-        let placed = placed(at: first.at, terms, settings: settings)
+        else { return nil }
+        return placed(at: first.at, terms, settings: settings)
+    }
+
+    /// The days on which this order's standing can change without a new event.
+    public static func deadlineDays(events: [UnitEvent], settings: SellerSettings) -> [Int] {
+        guard let placed = firstPlacement(in: events, settings: settings) else { return [] }
         return [placed.shipDeadline.day] + (placed.deliverBy.map { [settings.calendar.day(of: $0)] } ?? [])
     }
 
