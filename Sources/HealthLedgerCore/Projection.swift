@@ -244,9 +244,6 @@ public enum Projection {
     /// days, so a unit's deltas come out few and need no sorting.
     private static func contribution<Facts: AdvancingFacts & MeasuredFacts>(of facts: consuming Facts, changeDays: [Int], kind: UnitKind) -> Contribution {
         var facts = facts
-        // Read once: taken from the facts at each day, the calendar's shared tables would be
-        // retained and released by every core at once.
-        let calendar = facts.calendar
         // Most units hold one run a metric: reserved at once, the arrays are not grown step by step.
         let metricCount = metricsByKind[kind.rawValue].count
         var runs: [MeasureRun] = []
@@ -254,7 +251,7 @@ public enum Projection {
         var contribution = Contribution(capacity: 2 * metricCount)
         for (position, day) in changeDays.enumerated() {
             let lastDayOfSegment = position + 1 < changeDays.count ? changeDays[position + 1] - 1 : Int.max - 1
-            facts.advance(to: AsOf(day: day, calendar: calendar))
+            facts.advance(to: AsOf(day: day, calendar: facts.calendar))
             forEachMeasure(of: facts, kind: kind) { metric, window, measure in
                 let first = max(day, measure.day)
                 let last = min(lastDayOfSegment, measure.day + window - 1)

@@ -103,7 +103,6 @@ public struct OrderFacts: UnitFold, Sendable {
         public let deliverBy: Instant?
     }
 
-    /// `events` in valid-time order.
     /// `events` in valid-time order, those of every feedback and claim id that names the order included.
     public init(order: String, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
         self.order = order
