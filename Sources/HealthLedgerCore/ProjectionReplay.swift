@@ -44,7 +44,7 @@ public struct ProjectionReplay: Sendable {
             for (unit, unitEvent) in event.unitEvents { events.add(unitEvent, of: unit) }
         }
 
-        /// What `add(_:)` adds for `ReplayedEvent(unitEventsOf: line)`.
+        /// What `add(_:)` adds for the same event decoded: its units' events (`UnitReference.unitEvents(of:)`).
         mutating func add(_ line: StoredLine) {
             eventCount += 1
             guard let fields = UnitFields(of: line.type), let id = line.stringBytes(fields.field),
@@ -184,6 +184,9 @@ public struct ProjectionReplay: Sendable {
             for event in events[slice] { part.add(event) }
         }
     }
+
+    /// Folds on the calling thread, into the first part: for events folded one at a time.
+    public mutating func add<R>(_ fold: (inout Part) throws -> R) rethrows -> R { try fold(&parts[0]) }
 
     /// Folds pieces of work on every core at once, each core taking the next piece `next` hands
     /// out (nil: none left) and folding it whole into its own part, so that no core waits for
@@ -353,32 +356,17 @@ extension [UnitEvent] {
     }
 }
 
-/// What a replay keeps of one event, worked out apart from the fold, so that a replay can do
-/// it for many events on every core and fold them in order.
+/// What a replay keeps of a decoded event: its seller, and its configuration or its units'
+/// events. A line the log holds is folded from its bytes instead (`Part.add(storedLine:)`).
 public struct ReplayedEvent: Sendable {
     public let seller: String
     public let configuration: Event?
     public let unitEvents: [(unit: UnitReference, event: UnitEvent)]
 
-    /// Stands for a line that could not be read, in a batch that is not folded.
-    public static let unreadable = ReplayedEvent(seller: "", configuration: nil, unitEvents: [])
-
-    private init(seller: String, configuration: Event?, unitEvents: [(unit: UnitReference, event: UnitEvent)]) {
-        self.seller = seller
-        self.configuration = configuration
-        self.unitEvents = unitEvents
-    }
-
     public init(_ event: Event) {
         seller = event.seller
         configuration = event.type == .sellerConfigured ? event : nil
         unitEvents = configuration == nil ? UnitReference.unitEvents(of: event) : []
-    }
-
-    init(unitEventsOf line: StoredLine) {
-        seller = line.seller
-        configuration = nil
-        unitEvents = UnitReference.unitEvents(of: line)
     }
 }
 

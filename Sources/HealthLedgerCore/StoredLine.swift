@@ -17,11 +17,6 @@ public struct StoredLine: EventFields {
 
     public var id: String { String(decoding: idBytes, as: UTF8.self) }
 
-    /// What a replay keeps of the line, or nil when it is one to leave to `EventDecoder`.
-    public static func replayed(_ line: UnsafeBufferPointer<UInt8>) -> ReplayedEvent? {
-        reading(line) { $0.type == .sellerConfigured ? nil : ReplayedEvent(unitEventsOf: $0) } ?? nil
-    }
-
     /// `body`'s reading of the line in place, or nil when it is one to leave to `EventDecoder`.
     /// The line read must not outlive the call.
     static func reading<R>(_ line: UnsafeBufferPointer<UInt8>, _ body: (StoredLine) -> R) -> R? {

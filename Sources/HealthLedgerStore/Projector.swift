@@ -203,12 +203,17 @@ final class Projector {
         try progress.check()
     }
 
-    /// The events a query of `json, recorded_us, seq` rows selects, in its order, as a replay
-    /// keeps them, a batch at a time, each batch's lines read on every core.
-    func forEachBatch(sql: String, arguments: StatementArguments, _ body: ([ReplayedEvent], [LogPosition]) throws -> Void) throws {
+    /// The events a query of `json, recorded_us, seq` rows selects, in its order, one at a time:
+    /// `body` hears each event's place in the log and a function that folds the event into the
+    /// part it is given.
+    func forEachEvent(sql: String, arguments: StatementArguments,
+                      _ body: (LogPosition, _ fold: (inout ProjectionReplay.Part) throws -> Void) throws -> Void) throws {
         try forEachStoredBatch(sql: sql, arguments: arguments) { batch in
-            let replayed = try batch.readingLines { replayed in ParallelMap.map(Array(batch.lines.indices)) { replayed($0) ?? .unreadable } }
-            try body(replayed, batch.lines.map(\.position))
+            for index in batch.lines.indices {
+                try body(batch.lines[index].position) { part in
+                    if let rejection = batch.fold(line: index, into: &part) { throw Self.undecodable(rejection) }
+                }
+            }
         }
     }
 
@@ -334,45 +339,28 @@ private final class StoredRows {
         var bytes: [UInt8] = []
         var lines: [(range: Range<Int>, position: Projector.LogPosition)] = []
 
-        /// Hands `body` what a replay keeps of the line at an index (nil for one that no longer
-        /// decodes), callable on every core at once; then throws for the first such line.
-        func readingLines<R>(_ body: ((Int) -> ReplayedEvent?) -> R) throws -> R {
-            let rejection = FirstRejection()
-            let result = bytes.withUnsafeBufferPointer { bytes in
-                body { index in
-                    let line = UnsafeBufferPointer(rebasing: bytes[lines[index].range])
-                    if let replayed = StoredLine.replayed(line) { return replayed }
-                    switch Self.decoded(line) {
-                    case .success(let event): return event
-                    case .failure(let found):
-                        rejection.record(found)
-                        return nil
-                    }
-                }
-            }
-            if let found = rejection.value { throw Projector.undecodable(found) }
-            return result
-        }
-
-        /// Folds every line into `part`, in place where it can be read so; the rejection of the
-        /// first line that no longer decodes, which stops the fold.
+        /// Folds every line into `part`; the rejection of the first line that no longer decodes,
+        /// which stops the fold.
         func fold(into part: inout ProjectionReplay.Part) -> Rejection? {
-            bytes.withUnsafeBufferPointer { bytes in
-                for (range, _) in lines {
-                    let line = UnsafeBufferPointer(rebasing: bytes[range])
-                    guard !part.add(storedLine: line) else { continue }
-                    switch Self.decoded(line) {
-                    case .success(let event): part.add(event)
-                    case .failure(let rejection): return rejection
-                    }
-                }
-                return nil
+            for index in lines.indices {
+                if let rejection = fold(line: index, into: &part) { return rejection }
             }
+            return nil
         }
 
-        /// A line left to `EventDecoder`.
-        private static func decoded(_ line: UnsafeBufferPointer<UInt8>) -> Result<ReplayedEvent, Rejection> {
-            EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)).map(ReplayedEvent.init)
+        /// Folds the line at `index` into `part`: in place where it can be read so, through
+        /// `EventDecoder` otherwise; the rejection of a line that no longer decodes.
+        func fold(line index: Int, into part: inout ProjectionReplay.Part) -> Rejection? {
+            bytes.withUnsafeBufferPointer { bytes in
+                let line = UnsafeBufferPointer(rebasing: bytes[lines[index].range])
+                guard !part.add(storedLine: line) else { return nil }
+                switch EventDecoder.decodeStored(String(decoding: line, as: UTF8.self)) {
+                case .success(let event):
+                    part.add(ReplayedEvent(event))
+                    return nil
+                case .failure(let rejection): return rejection
+                }
+            }
         }
     }
 
@@ -410,16 +398,6 @@ private final class StoredRows {
         }
         return .success(batch)
     }
-}
-
-/// The first rejection met on any core.
-private final class FirstRejection: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Rejection?
-
-    func record(_ rejection: Rejection) { lock.withLock { first = first ?? rejection } }
-
-    var value: Rejection? { lock.withLock { first } }
 }
 
 /// Items handed from one thread to others, at most `capacity` waiting: `push` waits for room

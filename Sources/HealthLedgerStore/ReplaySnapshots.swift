@@ -68,14 +68,12 @@ struct ReplaySnapshots {
         var last: (recorded: Int64, sequence: Int64)?
         // Saved once the events are read: the database is not used while they are.
         var taken: [(state: [UInt8], sequence: Int64, recorded: Int64, eventCount: Int)] = []
-        try projector.forEachBatch(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { events, positions in
-            for (event, position) in zip(events, positions) {
-                if let last, Self.day(max(position.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
-                    taken.append((replay.snapshot(of: seller), last.sequence, last.recorded, replay.eventCount))
-                }
-                replay.add([event])
-                last = (max(position.recorded, last?.recorded ?? .min), position.sequence)
+        try projector.forEachEvent(sql: "SELECT json, recorded_us, seq FROM events WHERE seller = ? ORDER BY seq", arguments: [seller]) { position, fold in
+            if let last, Self.day(max(position.recorded, last.recorded)) != Self.day(last.recorded), kept.contains(Self.day(last.recorded)) {
+                taken.append((replay.snapshot(of: seller), last.sequence, last.recorded, replay.eventCount))
             }
+            try replay.add(fold)
+            last = (max(position.recorded, last?.recorded ?? .min), position.sequence)
         }
         if let last { taken.append((replay.snapshot(of: seller), last.sequence, last.recorded, replay.eventCount)) }
         for snapshot in taken {

@@ -4,22 +4,27 @@ import HealthLedgerCore
 import HealthLedgerSimulation
 import Testing
 
-/// A replay reads each stored line in place (`StoredLine`) and leaves to the full decoder only
-/// the lines it does not read plainly: for every valid line, both give the same unit events.
+/// A replay folds each stored line in place (`StoredLine`, `ProjectionReplay.Part.add(storedLine:)`)
+/// and leaves to the full decoder only the lines it does not read plainly: for every valid
+/// line, both give the same units' events.
 struct StoredLineTests {
-    /// What the replay keeps of `line`: read in place, or nil when left to the decoder; and
-    /// what the decoder makes of it.
-    static func readings(_ line: [UInt8]) throws -> (inPlace: ReplayedEvent?, decoded: ReplayedEvent) {
+    /// The line folded into a replay in place, or nil when it is left to the decoder; and the
+    /// decoder's event folded.
+    static func readings(_ line: [UInt8]) throws -> (inPlace: ProjectionReplay?, decoded: (event: Event, replay: ProjectionReplay)) {
         let event = try EventDecoder.decode(line).get().event
-        return (line.withUnsafeBufferPointer(StoredLine.replayed), ReplayedEvent(event))
+        var decoded = ProjectionReplay()
+        decoded.add(event)
+        var inPlace = ProjectionReplay()
+        let isRead = line.withUnsafeBufferPointer { bytes in inPlace.add { $0.add(storedLine: bytes) } }
+        return (isRead ? inPlace : nil, (event, decoded))
     }
 
-    static func expectSame(_ inPlace: ReplayedEvent, _ decoded: ReplayedEvent, _ line: [UInt8]) {
+    static func expectSame(_ inPlace: ProjectionReplay, _ decoded: (event: Event, replay: ProjectionReplay), _ line: [UInt8]) {
         let text = String(decoding: line, as: UTF8.self)
-        #expect(inPlace.seller == decoded.seller, "\(text)")
-        #expect(inPlace.configuration == nil, "\(text)")
-        #expect(inPlace.unitEvents.map(\.unit) == decoded.unitEvents.map(\.unit), "\(text)")
-        #expect(inPlace.unitEvents.map(\.event) == decoded.unitEvents.map(\.event), "\(text)")
+        #expect(inPlace.sellers == [decoded.event.seller], "\(text)")
+        #expect(inPlace.eventCount == 1, "\(text)")
+        let units = Dictionary(uniqueKeysWithValues: inPlace.histories(of: decoded.event.seller).map { ($0.unit, $0.events) })
+        #expect(units == Dictionary(uniqueKeysWithValues: decoded.replay.histories(of: decoded.event.seller).map { ($0.unit, $0.events) }), "\(text)")
     }
 
     /// Generated events of every type, and every valid line of the validation corpus.
@@ -38,13 +43,13 @@ struct StoredLineTests {
         for line in lines {
             let (inPlace, decoded) = try Self.readings(line)
             guard let inPlace else {
-                #expect(decoded.configuration != nil || line.contains(UInt8(ascii: "\\")) || line.contains(UInt8(ascii: "[")) || line.dropFirst().contains(UInt8(ascii: "{")),
+                #expect(decoded.event.type == .sellerConfigured || line.contains(UInt8(ascii: "\\")) || line.contains(UInt8(ascii: "[")) || line.dropFirst().contains(UInt8(ascii: "{")),
                         "a plain line left to the decoder: \(String(decoding: line, as: UTF8.self))")
                 continue
             }
             Self.expectSame(inPlace, decoded, line)
             readInPlace += 1
-            types.insert(try EventDecoder.decode(line).get().event.type)
+            types.insert(decoded.event.type)
         }
         #expect(readInPlace > lines.count * 9 / 10)
         #expect(types == Set(EventType.allCases).subtracting([.sellerConfigured]))
