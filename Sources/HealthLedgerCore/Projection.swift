@@ -217,14 +217,14 @@ public enum Projection {
     public static func contribution(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, from firstDay: Int? = nil) -> Contribution {
         let kind = unit.kind
         let calendar = settings.calendar
-        var days = Set(events.map { calendar.day(of: $0.at) })
+        var days = events.map { calendar.day(of: $0.at) }
         switch kind {
-        case .order: days.formUnion(OrderFacts.deadlineDays(events: events, settings: settings))
-        case .thread: days.formUnion(ThreadFacts.deadlineDays(events: events, calendar: calendar))
-        case .return: days.formUnion(ReturnFacts.deadlineDays(events: events, calendar: calendar))
+        case .order: days += OrderFacts.deadlineDays(events: events, settings: settings)
+        case .thread: days += ThreadFacts.deadlineDays(events: events, calendar: calendar)
+        case .return: days += ReturnFacts.deadlineDays(events: events, calendar: calendar)
         case .violation, .feedback, .claim: break
         }
-        var changeDays = days.sorted()
+        var changeDays = days.sortedUnique()
         if let firstDay {
             changeDays = [firstDay] + changeDays.drop { $0 <= firstDay }
         }
@@ -269,6 +269,20 @@ public enum Projection {
         }
         for run in runs { contribution.add(run) }
         return contribution
+    }
+}
+
+extension [Int] {
+    /// Sorted, each value once: for the few days of one unit, cheaper than hashing them into a `Set`.
+    fileprivate func sortedUnique() -> [Int] {
+        var values = sorted()
+        var kept = 0
+        for value in values where kept == 0 || value != values[kept - 1] {
+            values[kept] = value
+            kept += 1
+        }
+        values.removeLast(values.count - kept)
+        return values
     }
 }
 

@@ -64,25 +64,25 @@ public struct ProjectionReplay: Sendable {
         var arena = ByteWriter()
 
         mutating func add(_ event: UnitEvent, of unit: UnitReference) {
-            add(kind: unit.kind, key: { $0.write(unit) }, event: { $0.write(event) })
+            add(kind: unit.kind, at: event.at, key: { $0.write(unit) }, event: { $0.write(event) })
         }
 
         /// The event of `line` whose fact is `fact`, to the unit of `kind` and `id`.
         mutating func add(_ fact: UnitEvent.Fact, of line: StoredLine, to kind: UnitKind, id: UnsafeBufferPointer<UInt8>) {
-            add(kind: kind, key: { $0.write(kind, id: id) }) { arena in
+            add(kind: kind, at: line.at, key: { $0.write(kind, id: id) }) { arena in
                 arena.write(utf8: line.idBytes)
                 arena.write(line.at.microseconds)
                 arena.write(fact)
             }
         }
 
-        private mutating func add(kind: UnitKind, key: (inout ByteWriter) -> Void, event: (inout ByteWriter) -> Void) {
+        private mutating func add(kind: UnitKind, at: Instant, key: (inout ByteWriter) -> Void, event: (inout ByteWriter) -> Void) {
             let start = arena.bytes.count
             key(&arena)
             let keyEnd = arena.bytes.count
             event(&arena)
             let hash = arena.bytes.withUnsafeBufferPointer { ProjectionReplay.hash(ofKey: UnsafeBufferPointer(rebasing: $0[start..<keyEnd])) }
-            folded.append(FoldedEvent(hash: hash, bucket: kind.isSharedKey ? sharedKeyBucket : ProjectionReplay.bucket(of: hash),
+            folded.append(FoldedEvent(hash: hash, at: at.microseconds, bucket: kind.isSharedKey ? sharedKeyBucket : ProjectionReplay.bucket(of: hash),
                                       start: start, keyLength: keyEnd - start, eventLength: arena.bytes.count - keyEnd))
         }
 
@@ -118,11 +118,31 @@ public struct ProjectionReplay: Sendable {
     static let sharedKeyBucket = bucketCount
 
     /// The hash a unit is grouped by: of its key as the arena holds it, so that units folded
-    /// from bytes and from `UnitReference`s hash alike.
+    /// from bytes and from `UnitReference`s hash alike. Eight bytes at a time, each word mixed
+    /// in by a multiplication, then SplitMix64's finalizer: `Hasher` (SipHash) took 3% of a
+    /// replay, and grouping needs no defence against chosen collisions, only their rarity,
+    /// since a run of one hash is split by key.
     static func hash(ofKey key: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(key))
-        return hasher.finalize()
+        let bytes = UnsafeRawBufferPointer(key)
+        var hash = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var offset = 0
+        func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+        }
+        while offset + 8 <= bytes.count {
+            mix(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for (shift, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
+            mix(tail)
+        }
+        hash ^= hash >> 30
+        hash = hash &* 0x94D0_49BB_1331_11EB
+        hash ^= hash >> 31
+        return Int(bitPattern: UInt(hash))
     }
 
     static func hash(of unit: UnitReference) -> Int {
@@ -133,17 +153,21 @@ public struct ProjectionReplay: Sendable {
 
     static func bucket(of hash: Int) -> Int { Int(UInt(bitPattern: hash) >> (UInt.bitWidth - bucketCount.trailingZeroBitCount)) }
 
-    /// Where one folded event lies in its part's arena, with its unit's hash and bucket.
+    /// Where one folded event lies in its part's arena, with its unit's hash and bucket, and
+    /// its time, by which a unit's events are grouped.
     struct FoldedEvent: Sendable {
         let hash: Int
+        /// `at` in microseconds.
+        let at: Int64
         let start: Int
         let bucket: UInt16
         /// Ids are at most a few hundred characters, so a unit and an event take well under 64 KiB.
         let keyLength: UInt16
         let eventLength: UInt16
 
-        init(hash: Int, bucket: Int, start: Int, keyLength: Int, eventLength: Int) {
+        init(hash: Int, at: Int64, bucket: Int, start: Int, keyLength: Int, eventLength: Int) {
             self.hash = hash
+            self.at = at
             self.bucket = UInt16(bucket)
             self.start = start
             self.keyLength = UInt16(keyLength)
@@ -153,7 +177,7 @@ public struct ProjectionReplay: Sendable {
         var length: Int { Int(keyLength) + Int(eventLength) }
 
         func moved(to start: Int) -> FoldedEvent {
-            FoldedEvent(hash: hash, bucket: Int(bucket), start: start, keyLength: Int(keyLength), eventLength: Int(eventLength))
+            FoldedEvent(hash: hash, at: at, bucket: Int(bucket), start: start, keyLength: Int(keyLength), eventLength: Int(eventLength))
         }
 
         func bytes(in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -231,16 +255,16 @@ public struct ProjectionReplay: Sendable {
         ParallelMap.map(parts.compactMap { $0.sellers[seller]?.events }) { $0.buckets }
     }
 
-    /// The units of one bucket with their events as folded, in no order: the events of every
-    /// part sorted by their unit's hash, each run of one hash split by unit.
+    /// The units of one bucket with their events, in no order: the events of every part sorted
+    /// by their unit's hash, then by time (so that a unit's events, folded by different parts,
+    /// mostly need no sorting), each run of one hash split by unit.
     private static func units(in parts: [FoldedEvents]) -> [(unit: UnitReference, events: EncodedEvents)] {
-        var order: [(hash: Int, part: Int32, index: Int32)] = []
+        var order: [(hash: Int, at: Int64, part: Int32, index: Int32)] = []
         order.reserveCapacity(parts.reduce(0) { $0 + $1.folded.count })
         for (part, events) in parts.enumerated() {
-            for (index, event) in events.folded.enumerated() { order.append((event.hash, Int32(part), Int32(index))) }
+            for (index, event) in events.folded.enumerated() { order.append((event.hash, event.at, Int32(part), Int32(index))) }
         }
-        // By hash, then in the order each part folded them, which is mostly valid-time order.
-        order.sort { ($0.hash, $0.part, $0.index) < ($1.hash, $1.part, $1.index) }
+        order.sort { ($0.hash, $0.at, $0.part, $0.index) < ($1.hash, $1.at, $1.part, $1.index) }
         var units: [(unit: UnitReference, events: EncodedEvents)] = []
         // Each part's arena and records, read in place.
         parts.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
