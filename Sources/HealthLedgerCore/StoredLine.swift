@@ -140,16 +140,20 @@ public struct StoredLine: EventFields {
             return true
         }
 
-        /// A string without escapes: the range of its bytes between the quotes. Found by `memchr`,
-        /// which reads a word at a time where a loop read a byte.
+        /// A string without escapes: the range of its bytes between the quotes.
         mutating func plainString() -> Range<Int>? {
-            guard take(UInt8(ascii: "\"")), position < bytes.count else { return nil }
-            let start = bytes.baseAddress! + position
-            guard let quote = memchr(start, Int32(UInt8(ascii: "\"")), bytes.count - position) else { return nil }
-            let length = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
-            guard memchr(start, Int32(UInt8(ascii: "\\")), length) == nil else { return nil }
-            defer { position += length + 1 }
-            return position..<position + length
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = position
+            while position < bytes.count {
+                switch bytes[position] {
+                case UInt8(ascii: "\""):
+                    position += 1
+                    return start..<position - 1
+                case UInt8(ascii: "\\"): return nil
+                default: position += 1
+                }
+            }
+            return nil
         }
 
         /// A string, number, `true`, `false` or `null`; nil for an object or an array.
