@@ -244,7 +244,7 @@ public struct ProjectionReplay: Sendable {
 
     /// The seller's units with their events as folded (those of feedback and claim keys under
     /// their keys only), in no order.
-    func units(of seller: String) -> [(unit: UnitReference, events: EncodedEvents)] {
+    func units(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
         let buckets = buckets(of: seller)
         return (0...Self.sharedKeyBucket).flatMap { bucket in Self.units(in: buckets.map { $0[bucket] }) }
     }
@@ -258,14 +258,14 @@ public struct ProjectionReplay: Sendable {
     /// The units of one bucket with their events, in no order: the events of every part sorted
     /// by their unit's hash, then by time (so that a unit's events, folded by different parts,
     /// mostly need no sorting), each run of one hash split by unit.
-    private static func units(in parts: [FoldedEvents]) -> [(unit: UnitReference, events: EncodedEvents)] {
+    private static func units(in parts: [FoldedEvents]) -> [(unit: UnitReference, events: [UnitEvent])] {
         var order: [(hash: Int, at: Int64, part: Int32, index: Int32)] = []
         order.reserveCapacity(parts.reduce(0) { $0 + $1.folded.count })
         for (part, events) in parts.enumerated() {
             for (index, event) in events.folded.enumerated() { order.append((event.hash, event.at, Int32(part), Int32(index))) }
         }
         order.sort { ($0.hash, $0.at, $0.part, $0.index) < ($1.hash, $1.at, $1.part, $1.index) }
-        var units: [(unit: UnitReference, events: EncodedEvents)] = []
+        var units: [(unit: UnitReference, events: [UnitEvent])] = []
         // Each part's arena and records, read in place.
         parts.map(\.arena.bytes).withUnsafeBufferPointers { arenas in
             parts.map(\.folded).withUnsafeBufferPointers { records in
@@ -280,33 +280,43 @@ public struct ProjectionReplay: Sendable {
     }
 
     /// Each unit's key and events, from folded events sorted by hash: a run of one hash is one
-    /// unit unless two keys share the hash, so the run is split by key.
-    static func forEachUnit(in sorted: some Sequence<(hash: Int, key: UnsafeBufferPointer<UInt8>, event: UnsafeBufferPointer<UInt8>)>,
-                            _ body: (UnsafeBufferPointer<UInt8>, EncodedEvents) -> Void) {
-        var run: [(key: UnsafeBufferPointer<UInt8>, events: EncodedEvents)] = []
-        var runHash: Int?
-        for (hash, key, event) in sorted {
-            if hash != runHash {
-                for (key, events) in run { body(key, events) }
-                run.removeAll(keepingCapacity: true)
-                runHash = hash
+    /// unit unless two keys share the hash, so the run is split by key. Each event is decoded
+    /// straight from the arena, into an array of the run's length.
+    static func forEachUnit(in sorted: some Collection<(hash: Int, key: UnsafeBufferPointer<UInt8>, event: UnsafeBufferPointer<UInt8>)>,
+                            _ body: (UnsafeBufferPointer<UInt8>, [UnitEvent]) -> Void) {
+        var start = sorted.startIndex
+        while start != sorted.endIndex {
+            let hash = sorted[start].hash
+            let end = sorted[start...].firstIndex { $0.hash != hash } ?? sorted.endIndex
+            var run: [(key: UnsafeBufferPointer<UInt8>, events: [UnitEvent])] = []
+            for (_, key, event) in sorted[start..<end] {
+                if run.isEmpty || !run[run.count - 1].key.hasSameBytes(as: key) {
+                    if let same = run.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
+                        run[same].events.append(decoded(event))
+                        continue
+                    }
+                    run.append((key, []))
+                    run[run.count - 1].events.reserveCapacity(sorted.distance(from: start, to: end))
+                }
+                run[run.count - 1].events.append(decoded(event))
             }
-            if let same = run.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
-                run[same].events.append(encoded: event)
-            } else {
-                var events = EncodedEvents()
-                events.append(encoded: event)
-                run.append((key, events))
-            }
+            for (key, events) in run { body(key, events) }
+            start = end
         }
-        for (key, events) in run { body(key, events) }
+    }
+
+    /// An event as the arena holds it: bytes a replay wrote itself, so they always read.
+    private static func decoded(_ event: UnsafeBufferPointer<UInt8>) -> UnitEvent {
+        var reader = ByteReader(bytes: UnsafeRawBufferPointer(event))
+        guard let decoded = try? reader.event(), reader.isAtEnd else { preconditionFailure("a replay misread its own arena") }
+        return decoded
     }
 
     /// The seller's unit histories, each in valid-time order, the events of feedback and claim
     /// keys also in every order they name; in no order.
     public func histories(of seller: String) -> [(unit: UnitReference, events: [UnitEvent])] {
         reduceJoinedUnits(of: seller, into: []) { histories, units in
-            histories += units.map { ($0.unit, $0.events.decoded.inValidTimeOrder) }
+            histories += units.map { ($0.unit, $0.events.inValidTimeOrder) }
         } merge: { $0 += $1 }
     }
 
@@ -315,15 +325,15 @@ public struct ProjectionReplay: Sendable {
     /// `merge` then joins: each bucket's units are measured while its events are still in the
     /// core's cache.
     private func reduceJoinedUnits<R>(of seller: String, into initial: R,
-                                      _ fold: (inout R, [(unit: UnitReference, events: EncodedEvents)]) -> Void,
+                                      _ fold: (inout R, [(unit: UnitReference, events: [UnitEvent])]) -> Void,
                                       merge: (inout R, R) -> Void) -> R {
         let buckets = buckets(of: seller)
         let sharedKeys = Self.units(in: buckets.map { $0[Self.sharedKeyBucket] })
-        var named = [[UnitReference: EncodedEvents]](repeating: [:], count: Self.bucketCount)
+        var named = [[UnitReference: [UnitEvent]]](repeating: [:], count: Self.bucketCount)
         for (_, events) in sharedKeys {
-            for order in SharedKeys.orders(holding: events.decoded) {
+            for order in SharedKeys.orders(holding: events) {
                 let unit = UnitReference.order(order)
-                named[Self.bucket(of: Self.hash(of: unit))][unit, default: EncodedEvents()].append(events)
+                named[Self.bucket(of: Self.hash(of: unit))][unit, default: []] += events
             }
         }
         var result = ParallelMap.reduce(Array(0..<Self.bucketCount), into: initial, { partial, bucket in
@@ -331,7 +341,7 @@ public struct ProjectionReplay: Sendable {
             var named = named[bucket]
             if !named.isEmpty {
                 for index in units.indices {
-                    if let events = named.removeValue(forKey: units[index].unit) { units[index].events.append(events) }
+                    if let events = named.removeValue(forKey: units[index].unit) { units[index].events += events }
                 }
                 units += named.map { ($0.key, $0.value) }
             }
@@ -351,7 +361,7 @@ public struct ProjectionReplay: Sendable {
         let settings = settings(of: seller)
         return reduceJoinedUnits(of: seller, into: ContributionSum()) { sum, units in
             for (unit, events) in units where !unit.isSharedKey {
-                sum.add(Projection.contribution(unit: unit, events: events.decoded.inValidTimeOrder, settings: settings))
+                sum.add(Projection.contribution(unit: unit, events: events.inValidTimeOrder, settings: settings))
             }
         } merge: { $0.add($1) }
     }

@@ -23,13 +23,6 @@ public enum UnitHistoryCoding {
         return events
     }
 
-    /// `events` as `encode` writes them, from the events already written one by one.
-    static func encode(_ events: EncodedEvents) -> [UInt8] {
-        var writer = header(count: events.count, reserving: events.bytes.count)
-        writer.bytes += events.bytes
-        return writer.bytes
-    }
-
     /// The version and the count, with room for `capacity` bytes of events after them.
     private static func header(count: Int, reserving capacity: Int) -> ByteWriter {
         var writer = ByteWriter()
@@ -37,38 +30,6 @@ public enum UnitHistoryCoding {
         writer.bytes.append(version)
         writer.write(UInt64(count))
         return writer
-    }
-}
-
-/// Events as `UnitHistoryCoding` writes them, one after another: a unit's events as a replay
-/// joins them from its parts' arenas, decoded only when the unit is measured. A `UnitEvent`
-/// is 72 bytes with its id on the heap, copied and reference-counted on every move
-/// (ops/BENCHMARKS.md, session 10).
-struct EncodedEvents: Sendable {
-    private(set) var count = 0
-    private var writer = ByteWriter()
-
-    var bytes: [UInt8] { writer.bytes }
-
-    /// One event as `ByteWriter.write(_:)` wrote it.
-    mutating func append(encoded event: UnsafeBufferPointer<UInt8>) {
-        writer.bytes.append(contentsOf: event)
-        count += 1
-    }
-
-    mutating func append(_ events: EncodedEvents) {
-        writer.bytes += events.writer.bytes
-        count += events.count
-    }
-
-    /// The events, in the order they were added.
-    var decoded: [UnitEvent] {
-        writer.bytes.withUnsafeBytes { bytes in
-            var reader = ByteReader(bytes: bytes)
-            // Bytes this type wrote itself, so they always read.
-            guard let events = try? reader.events(count: count), reader.isAtEnd else { preconditionFailure("EncodedEvents misread its own bytes") }
-            return events
-        }
     }
 }
 

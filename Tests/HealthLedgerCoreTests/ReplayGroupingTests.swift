@@ -6,25 +6,28 @@ import Testing
 /// test, so these are made up.
 struct ReplayGroupingTests {
     @Test func aRunOfOneHashIsSplitByKey() {
-        // (hash, key, event bytes), sorted by hash as a replay sorts them.
-        let folded: [(Int, String, [UInt8])] = [
-            (7, "a", [1]), (7, "b", [2]), (7, "a", [3]),
-            (9, "c", [4]), (9, "c", [5]),
-            (11, "b", [6]),
+        // (hash, key, event id), sorted by hash as a replay sorts them.
+        let folded: [(Int, String, String)] = [
+            (7, "a", "e1"), (7, "b", "e2"), (7, "a", "e3"),
+            (9, "c", "e4"), (9, "c", "e5"),
+            (11, "b", "e6"),
         ]
-        var units: [(key: String, count: Int, bytes: [UInt8])] = []
+        var units: [(key: String, ids: [String])] = []
         let keys = folded.map { Array($0.1.utf8) }
-        let events = folded.map(\.2)
+        let events = folded.map { folded in
+            var writer = ByteWriter()
+            writer.write(UnitEvent(id: folded.2, at: Instant(microseconds: 0), fact: .carrierScan))
+            return writer.bytes
+        }
         keys.withUnsafeBufferPointers { keys in
             events.withUnsafeBufferPointers { events in
                 let sorted = folded.indices.map { (hash: folded[$0].0, key: keys[$0], event: events[$0]) }
-                ProjectionReplay.forEachUnit(in: sorted) { key, encoded in
-                    units.append((String(decoding: key, as: UTF8.self), encoded.count, encoded.bytes))
+                ProjectionReplay.forEachUnit(in: sorted) { key, events in
+                    units.append((String(decoding: key, as: UTF8.self), events.map(\.id)))
                 }
             }
         }
         #expect(units.map(\.key) == ["a", "b", "c", "b"])
-        #expect(units.map(\.count) == [2, 1, 2, 1])
-        #expect(units.map(\.bytes) == [[1, 3], [2], [4, 5], [6]])
+        #expect(units.map(\.ids) == [["e1", "e3"], ["e2"], ["e4", "e5"], ["e6"]])
     }
 }
