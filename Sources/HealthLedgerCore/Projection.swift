@@ -217,21 +217,26 @@ public enum Projection {
     public static func contribution(unit: UnitReference, events: [UnitEvent], settings: SellerSettings, from firstDay: Int? = nil) -> Contribution {
         let kind = unit.kind
         let calendar = settings.calendar
-        var days = events.map { calendar.day(of: $0.at) }
+        // An order's first placement, worked out once for its deadlines and its facts.
+        let placement = kind == .order ? OrderFacts.firstPlacement(in: events, settings: settings) : nil
+        // In one array, sorted in place: a unit's few days cost more in allocations than in work.
+        var changeDays: [Int] = []
+        changeDays.reserveCapacity(2 * events.count + 2)
+        for event in events { changeDays.append(calendar.day(of: event.at)) }
         switch kind {
-        case .order: days += OrderFacts.deadlineDays(events: events, settings: settings)
-        case .thread: days += ThreadFacts.deadlineDays(events: events, calendar: calendar)
-        case .return: days += ReturnFacts.deadlineDays(events: events, calendar: calendar)
+        case .order: placement?.addDeadlineDays(calendar: calendar, to: &changeDays)
+        case .thread: ThreadFacts.addDeadlineDays(of: events, calendar: calendar, to: &changeDays)
+        case .return: ReturnFacts.addDeadlineDays(of: events, calendar: calendar, to: &changeDays)
         case .violation, .feedback, .claim: break
         }
-        var changeDays = days.sortedUnique()
+        changeDays.sortAndRemoveDuplicates()
         if let firstDay {
             changeDays = [firstDay] + changeDays.drop { $0 <= firstDay }
         }
         guard !events.isEmpty, let start = changeDays.first.map({ AsOf(day: $0, calendar: calendar) }) else { return Contribution() }
         return switch unit {
         case .order(let order):
-            contribution(of: OrderFacts(order: order, events: events, settings: settings, asOf: start), changeDays: changeDays, kind: kind)
+            contribution(of: OrderFacts(order: order, events: events, placement: placement, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
         case .thread: contribution(of: ThreadFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
         case .return: contribution(of: ReturnFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
         case .violation: contribution(of: ViolationFacts(events: events, calendar: calendar, asOf: start), changeDays: changeDays, kind: kind)
@@ -273,16 +278,15 @@ public enum Projection {
 }
 
 extension [Int] {
-    /// Sorted, each value once: for the few days of one unit, cheaper than hashing them into a `Set`.
-    fileprivate func sortedUnique() -> [Int] {
-        var values = sorted()
+    /// Sorts the values and keeps each once.
+    fileprivate mutating func sortAndRemoveDuplicates() {
+        sort()
         var kept = 0
-        for value in values where kept == 0 || value != values[kept - 1] {
-            values[kept] = value
+        for index in indices where kept == 0 || self[index] != self[kept - 1] {
+            self[kept] = self[index]
             kept += 1
         }
-        values.removeLast(values.count - kept)
-        return values
+        removeLast(count - kept)
     }
 }
 

@@ -101,15 +101,26 @@ public struct OrderFacts: UnitFold, Sendable {
         public let isMerchantFulfilled: Bool
         public let shipDeadline: ShipDeadline
         public let deliverBy: Instant?
+
+        /// Adds the days on which the order's standing can change without a new event.
+        func addDeadlineDays(calendar: LocalCalendar, to days: inout [Int]) {
+            days.append(shipDeadline.day)
+            if let deliverBy { days.append(calendar.day(of: deliverBy)) }
+        }
     }
 
     /// `events` in valid-time order, those of every feedback and claim id that names the order included.
     public init(order: String, events: [UnitEvent], settings: SellerSettings, asOf: AsOf) {
+        self.init(order: order, events: events, placement: Self.firstPlacement(in: events, settings: settings), calendar: settings.calendar, asOf: asOf)
+    }
+
+    /// `placement` is `firstPlacement(in: events, settings:)`.
+    init(order: String, events: [UnitEvent], placement: Placed?, calendar: LocalCalendar, asOf: AsOf) {
         self.order = order
         self.asOf = asOf
         cursor = EventCursor(events)
-        calendar = settings.calendar
-        placement = Self.firstPlacement(in: events, settings: settings)
+        self.calendar = calendar
+        self.placement = placement
         advance(to: asOf)
     }
 
@@ -147,18 +158,13 @@ public struct OrderFacts: UnitFold, Sendable {
     }
 
     /// The placement of the first `order_placed` of `events`, in valid-time order.
-    private static func firstPlacement(in events: [UnitEvent], settings: SellerSettings) -> Placed? {
+    static func firstPlacement(in events: [UnitEvent], settings: SellerSettings) -> Placed? {
         guard let first = events.first(where: { if case .orderPlaced = $0.fact { true } else { false } }),
               case .orderPlaced(let terms) = first.fact
         else { return nil }
         return placed(at: first.at, terms, settings: settings)
     }
 
-    /// The days on which this order's standing can change without a new event.
-    public static func deadlineDays(events: [UnitEvent], settings: SellerSettings) -> [Int] {
-        guard let placed = firstPlacement(in: events, settings: settings) else { return [] }
-        return [placed.shipDeadline.day] + (placed.deliverBy.map { [settings.calendar.day(of: $0)] } ?? [])
-    }
 
     public var hasNegativeFeedbackInForce: Bool {
         feedbackPosts.contains { $0.value.order == order && $0.value.rating <= 2 && !removedFeedback.contains($0.key) }
@@ -240,8 +246,13 @@ public struct ThreadFacts: UnitFold, Sendable {
     /// The first reply or no-reply mark at or after `at`, if any as of the day.
     public func settlement(after at: Instant) -> UnitEvent? { settlers.first { $0.at >= at } }
 
-    public static func deadlineDays(events: [UnitEvent], calendar: LocalCalendar) -> [Int] {
-        events.filter { if case .buyerMessage = $0.fact { true } else { false } }.flatMap { [calendar.day(of: $0.at.adding(hours: 8)), calendar.day(of: $0.at.adding(hours: 24))] }
+    /// Adds the days on which the thread's standing can change without a new event.
+    static func addDeadlineDays(of events: [UnitEvent], calendar: LocalCalendar, to days: inout [Int]) {
+        for event in events {
+            guard case .buyerMessage = event.fact else { continue }
+            days.append(calendar.day(of: event.at.adding(hours: 8)))
+            days.append(calendar.day(of: event.at.adding(hours: 24)))
+        }
     }
 }
 
@@ -274,8 +285,9 @@ public struct ReturnFacts: UnitFold, Sendable {
 
     public static let handlingHours: Int64 = 48
 
-    public static func deadlineDays(events: [UnitEvent], calendar: LocalCalendar) -> [Int] {
-        events.filter { $0.fact == .returnRequested }.map { calendar.day(of: $0.at.adding(hours: handlingHours)) }
+    /// Adds the days on which the return's standing can change without a new event.
+    static func addDeadlineDays(of events: [UnitEvent], calendar: LocalCalendar, to days: inout [Int]) {
+        for event in events where event.fact == .returnRequested { days.append(calendar.day(of: event.at.adding(hours: handlingHours))) }
     }
 }
 
