@@ -177,8 +177,21 @@ public struct StoredLine: EventFields {
 }
 
 extension UnsafeBufferPointer<UInt8> {
-    /// Whether both hold the same bytes, compared by `memcmp`: `elementsEqual` went byte by byte.
+    /// Whether both hold the same bytes, compared eight at a time: `elementsEqual` went byte by
+    /// byte, and a call to `memcmp` for each of a replay's short keys and ids took 5% of it.
     func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
-        count == other.count && (isEmpty || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+        guard count == other.count else { return false }
+        guard count > 0 else { return true }
+        let lhs = UnsafeRawPointer(baseAddress!), rhs = UnsafeRawPointer(other.baseAddress!)
+        var offset = 0
+        while offset + 8 <= count {
+            guard lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        while offset < count {
+            guard lhs.load(fromByteOffset: offset, as: UInt8.self) == rhs.load(fromByteOffset: offset, as: UInt8.self) else { return false }
+            offset += 1
+        }
+        return true
     }
 }
