@@ -81,7 +81,8 @@ public struct StoredLine: EventFields {
         private func member(_ field: String) -> Member? {
             var field = field
             return field.withUTF8 { name in
-                members.first { UnsafeBufferPointer(rebasing: bytes[$0.key]).hasSameBytes(as: name) }
+                // Lengths first: most keys differ in theirs, and are not sliced out to be compared.
+                members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).hasSameBytes(as: name) }
             }
         }
 
@@ -144,6 +145,12 @@ public struct StoredLine: EventFields {
         mutating func plainString() -> Range<Int>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = position
+            // Eight bytes at a time up to the word that holds the closing quote (or a backslash).
+            if let base = UnsafeRawPointer(bytes.baseAddress) {
+                while position + 8 <= bytes.count, !Self.holdsQuoteOrBackslash(base.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
+                    position += 8
+                }
+            }
             while position < bytes.count {
                 switch bytes[position] {
                 case UInt8(ascii: "\""):
@@ -168,6 +175,13 @@ public struct StoredLine: EventFields {
                 while position < bytes.count, !Self.ends(bytes[position]) { position += 1 }
                 return position > start ? (start..<position, false) : nil
             }
+        }
+
+        /// Whether any byte of `word` is a quote or a backslash (a zero byte of `word` XOR either).
+        private static func holdsQuoteOrBackslash(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            func holdsZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & (ones << 7) != 0 }
+            return holdsZero(word ^ (ones &* UInt64(UInt8(ascii: "\"")))) || holdsZero(word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
         }
 
         private static func ends(_ byte: UInt8) -> Bool {

@@ -36,6 +36,25 @@ struct StoredLineTests {
         return lines + corpus.filter { String(decoding: $0.1, as: UTF8.self) == "ok" }.map(\.0)
     }
 
+    /// Strings are scanned eight bytes at a time: a closing quote or a backslash at any offset of
+    /// a word must still be found.
+    @Test func idsOfEveryLengthAreReadWholeAndAnEscapeAnywhereGoesToTheDecoder() throws {
+        for length in 1...24 {
+            let order = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            let plain = Array(#"{"id":"e-\#(order)","type":"order_delivered","at":"2026-03-01T10:00:00Z","seller":"s","order":"\#(order)"}"#.utf8)
+            let (inPlace, decoded) = try Self.readings(plain)
+            try #require(inPlace != nil, "length \(length)")
+            Self.expectSame(inPlace!, decoded, plain)
+            #expect(inPlace!.histories(of: "s").map(\.unit) == [.order(order)])
+            for escape in 0..<length {
+                var escaped = order
+                escaped.insert(contentsOf: #"\u0041"#, at: escaped.index(escaped.startIndex, offsetBy: escape))
+                let line = Array(#"{"id":"e","type":"order_delivered","at":"2026-03-01T10:00:00Z","seller":"s","order":"\#(escaped)"}"#.utf8)
+                #expect(try Self.readings(line).inPlace == nil, "escape at \(escape) of \(length)")
+            }
+        }
+    }
+
     @Test func everyPlainLineIsReadInPlaceAsTheDecoderReadsIt() throws {
         let lines = try Self.validLines()
         var readInPlace = 0
