@@ -55,18 +55,21 @@ public enum EventDecoder {
         guard line.count <= maximumLineBytes else {
             return .failure(lineTooLong)
         }
+        // The line as text, kept as the event's `json`: its validation is the parser's too.
+        func invalid(_ error: JSONSyntaxError) -> Result<DecodedEvent, Rejection> {
+            .failure(Rejection(.badJSON, "invalid JSON at byte \(error.offset + 1): \(error.message)"))
+        }
+        guard var json = String(validating: line, as: UTF8.self) else { return invalid(JSONParser.invalidUTF8) }
+        let parsed = json.withUTF8 { bytes in Result { () throws(JSONSyntaxError) in try JSONParser.parse(validUTF8: bytes) } }
         let value: JSONValue
-        do {
-            value = try JSONParser.parse(line)
-        } catch {
-            return .failure(Rejection(.badJSON, "invalid JSON at byte \(error.offset + 1): \(error.message)"))
+        switch parsed {
+        case .success(let parsed): value = parsed
+        case .failure(let error): return invalid(error)
         }
         guard case .object(let object) = value else {
             return .failure(Rejection(.notObject, "the line is JSON but not an object"))
         }
-        return decode(object).map {
-            DecodedEvent(event: $0, json: String(decoding: line, as: UTF8.self), canonicalJSON: value.canonicalBytes)
-        }
+        return decode(object).map { DecodedEvent(event: $0, json: json, canonicalJSON: value.canonicalBytes) }
     }
 
     /// An event the log already holds: parsed and checked again, without the canonical form.

@@ -43,8 +43,11 @@ public struct JSONObject: Equatable, Sendable {
 
     public init(_ members: [(key: String, value: JSONValue)] = []) { self.members = members }
 
+    /// Lengths compared first: most keys differ in theirs, and comparing strings that differ
+    /// took the slow path of `==`.
     public subscript(key: String) -> JSONValue? {
-        members.first { $0.key == key }?.value
+        let length = key.utf8.count
+        return members.first { $0.key.utf8.count == length && $0.key == key }?.value
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
@@ -65,21 +68,27 @@ public struct JSONParser {
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         let array = Array(bytes)
-        guard String(validating: array, as: UTF8.self) != nil else {
-            throw JSONSyntaxError(offset: 0, message: "the line is not valid UTF-8")
-        }
-        var parser = JSONParser(bytes: array)
+        guard String(validating: array, as: UTF8.self) != nil else { throw invalidUTF8 }
+        return try array.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try parse(validUTF8: bytes) }
+    }
+
+    static let invalidUTF8 = JSONSyntaxError(offset: 0, message: "the line is not valid UTF-8")
+
+    /// Bytes already known to be valid UTF-8, read in place.
+    static func parse(validUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
-        guard parser.position == array.count else { throw parser.error("unexpected content after the JSON value") }
+        guard parser.position == bytes.count else { throw parser.error("unexpected content after the JSON value") }
         return value
     }
 
-    private let bytes: [UInt8]
+    /// Read in place rather than from an array, which every look at a byte retained and released.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ message: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: position, message: message)

@@ -288,17 +288,17 @@ public struct ProjectionReplay: Sendable {
         while start != sorted.endIndex {
             let hash = sorted[start].hash
             let end = sorted[start...].firstIndex { $0.hash != hash } ?? sorted.endIndex
+            let length = sorted.distance(from: start, to: end)
             var run: [(key: UnsafeBufferPointer<UInt8>, events: [UnitEvent])] = []
             for (_, key, event) in sorted[start..<end] {
-                if run.isEmpty || !run[run.count - 1].key.hasSameBytes(as: key) {
-                    if let same = run.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
-                        run[same].events.append(decoded(event))
-                        continue
-                    }
-                    run.append((key, []))
-                    run[run.count - 1].events.reserveCapacity(sorted.distance(from: start, to: end))
+                if let unit = run.lastIndex(where: { $0.key.hasSameBytes(as: key) }) {
+                    run[unit].events.append(decoded(event))
+                } else {
+                    var events: [UnitEvent] = []
+                    events.reserveCapacity(length)
+                    events.append(decoded(event))
+                    run.append((key, events))
                 }
-                run[run.count - 1].events.append(decoded(event))
             }
             for (key, events) in run { body(key, events) }
             start = end
