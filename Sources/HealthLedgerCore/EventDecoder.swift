@@ -55,10 +55,10 @@ public enum EventDecoder {
         guard line.count <= maximumLineBytes else {
             return .failure(lineTooLong)
         }
-        // The line as text, kept as the event's `json`: its validation is the parser's too.
         func invalid(_ error: JSONSyntaxError) -> Result<DecodedEvent, Rejection> {
             .failure(Rejection(.badJSON, "invalid JSON at byte \(error.offset + 1): \(error.message)"))
         }
+        // The line as text, kept as the event's `json`: its validation is the parser's too.
         guard var json = String(validating: line, as: UTF8.self) else { return invalid(JSONParser.invalidUTF8) }
         let parsed = json.withUTF8 { bytes in Result { () throws(JSONSyntaxError) in try JSONParser.parse(validUTF8: bytes) } }
         let value: JSONValue
