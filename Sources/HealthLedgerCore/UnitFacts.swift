@@ -165,7 +165,6 @@ public struct OrderFacts: UnitFold, Sendable {
         return placed(at: first.at, terms, settings: settings)
     }
 
-
     public var hasNegativeFeedbackInForce: Bool {
         feedbackPosts.contains { $0.value.order == order && $0.value.rating <= 2 && !removedFeedback.contains($0.key) }
     }

@@ -8,7 +8,11 @@ public enum UnitHistoryCoding {
     private static let version: UInt8 = 1
 
     public static func encode(_ events: [UnitEvent]) -> [UInt8] {
-        var writer = header(count: events.count, reserving: events.count * 40)
+        var writer = ByteWriter()
+        // The version and the count, then about 40 bytes an event.
+        writer.bytes.reserveCapacity(11 + 40 * events.count)
+        writer.bytes.append(version)
+        writer.write(UInt64(events.count))
         for event in events { writer.write(event) }
         return writer.bytes
     }
@@ -21,15 +25,6 @@ public enum UnitHistoryCoding {
         let events = try reader.events(count: count)
         guard reader.isAtEnd else { throw Corrupt() }
         return events
-    }
-
-    /// The version and the count, with room for `capacity` bytes of events after them.
-    private static func header(count: Int, reserving capacity: Int) -> ByteWriter {
-        var writer = ByteWriter()
-        writer.bytes.reserveCapacity(capacity + 11)
-        writer.bytes.append(version)
-        writer.write(UInt64(count))
-        return writer
     }
 }
 
