@@ -48,15 +48,12 @@ extension EventFields {
     /// A number field in millionths (`handle_seconds`, `amount`).
     public func micros(_ field: String) -> Int64? { number(field)?.millionths }
 
-    /// The unit whose story this event belongs to, for `events --order/--thread/--return`.
+    /// The unit whose story this event belongs to, for `events --order/--thread/--return`:
+    /// its own (`UnitFields`), or for feedback and claims the order they name.
     public var unit: UnitReference? {
-        switch type {
-        case .sellerConfigured: nil
-        case .buyerMessage, .sellerReply, .noReplyNeeded, .threadClosed: string("thread").map { .thread($0) }
-        case .returnRequested, .returnHandled, .returnRejectionInvalid, .returnFeedback: string("return").map { .return($0) }
-        case .policyViolation: string("violation").map { .violation($0) }
-        default: string("order").map { .order($0) }
-        }
+        guard let fields = UnitFields(of: type) else { return nil }
+        if fields.kind.isSharedKey { return string("order").map { .order($0) } }
+        return string(fields.field).map { UnitReference(kind: fields.kind, id: $0) }
     }
 }
 

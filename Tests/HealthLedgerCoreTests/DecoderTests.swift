@@ -12,6 +12,23 @@ struct DecoderTests {
         #expect(decoded.event.string("mood") == "cross")
     }
 
+    /// The story an event belongs to (the log's `unit` column): its own unit, or for feedback and
+    /// claims, which are keyed by their own ids, the order they name; none for a configuration.
+    @Test func eachKindOfEventNamesTheUnitWhoseStoryItBelongsTo() throws {
+        let envelope = #""at":"2026-03-01T14:05:00Z","seller":"acme""#
+        let stories: [(String, UnitReference?)] = [
+            (#"{"id":"a",\#(envelope),"type":"order_shipped","order":"o1"}"#, .order("o1")),
+            (#"{"id":"b",\#(envelope),"type":"feedback_posted","feedback":"f1","rating":1,"order":"o1"}"#, .order("o1")),
+            (#"{"id":"c",\#(envelope),"type":"claim_filed","claim":"c1","kind":"a_to_z","order":"o1"}"#, .order("o1")),
+            (#"{"id":"d",\#(envelope),"type":"return_requested","return":"r1","order":"o1"}"#, .return("r1")),
+            (#"{"id":"e",\#(envelope),"type":"policy_violation","violation":"v1","kind":"listing"}"#, .violation("v1")),
+            (#"{"id":"f",\#(envelope),"type":"seller_configured","time_zone":"UTC"}"#, nil),
+        ]
+        for (line, story) in stories {
+            #expect(try decode(line).get().event.unit == story, "\(line)")
+        }
+    }
+
     @Test func aLineOfSeveralMegabytesIsRejectedByLength() {
         let line = #"{"id":"big","type":"carrier_scan","at":"2026-03-01T14:05:00Z","seller":"acme","order":"o1","pad":""# + String(repeating: "x", count: 3 << 20) + #""}"#
         guard case .failure(let rejection) = decode(line) else {
