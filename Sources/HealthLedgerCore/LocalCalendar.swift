@@ -52,6 +52,10 @@ final class ZoneOffsets: Sendable {
     private let transitions: [Int64]
     /// `offsets[i]` is in force before `transitions[i]` (and after the one before it); the last after the last.
     private let offsets: [Int64]
+    /// For each UTC day of the covered years, the segment in force at its first second: a time's
+    /// segment is a step or two from its day's, where a binary search of every transition took
+    /// 3% of a replay's fold. A zone has a few transitions a year, so the indexes fit.
+    private let segmentsByDay: [UInt16]
 
     /// The years the table covers; times outside them ask `TimeZone` (and `Calendar`) directly.
     static let coveredSeconds: Range<Int64> = -2_208_988_800..<7_258_118_400  // 1900 to 2200
@@ -72,6 +76,11 @@ final class ZoneOffsets: Sendable {
         }
         self.transitions = transitions
         self.offsets = offsets
+        var segment = 0
+        segmentsByDay = stride(from: Self.coveredSeconds.lowerBound, to: Self.coveredSeconds.upperBound, by: 86_400).map { dayStart in
+            while segment < transitions.count, transitions[segment] <= dayStart { segment += 1 }
+            return UInt16(segment)
+        }
     }
 
     private static let built = Mutex<[String: ZoneOffsets]>([:])
@@ -92,14 +101,12 @@ final class ZoneOffsets: Sendable {
         return offsets[segment(holding: second)]
     }
 
-    /// The index of the offset in force at `second`: how many transitions are at or before it.
+    /// The index of the offset in force at `second`, a covered second: how many transitions are
+    /// at or before it.
     private func segment(holding second: Int64) -> Int {
-        var low = 0, high = transitions.count
-        while low < high {
-            let middle = (low + high) / 2
-            if transitions[middle] <= second { low = middle + 1 } else { high = middle }
-        }
-        return low
+        var segment = Int(segmentsByDay[Int((second - Self.coveredSeconds.lowerBound) / 86_400)])
+        while segment < transitions.count, transitions[segment] <= second { segment += 1 }
+        return segment
     }
 
     /// The UTC second at which local day `day` starts: the first whose local time is at or

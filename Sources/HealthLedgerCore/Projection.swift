@@ -222,7 +222,8 @@ public enum Projection {
         // In one array, sorted in place: a unit's few days cost more in allocations than in work.
         var changeDays: [Int] = []
         changeDays.reserveCapacity(2 * events.count + 2)
-        for event in events { changeDays.append(calendar.day(of: event.at)) }
+        // By index: a copy of each event would retain and release its strings.
+        for index in events.indices { changeDays.append(calendar.day(of: events[index].at)) }
         switch kind {
         case .order: placement?.addDeadlineDays(calendar: calendar, to: &changeDays)
         case .thread: ThreadFacts.addDeadlineDays(of: events, calendar: calendar, to: &changeDays)

@@ -94,6 +94,11 @@ public struct OrderFacts: UnitFold, Sendable {
     /// Claims by id: the kind and order of its earliest filing.
     private var claims: [String: (kind: UnitEvent.ClaimKind, order: String)] = [:]
     private var reversedClaims = Set<String>()
+    /// Settled when a feedback or claim event is folded, the only events that change them, rather
+    /// than read off the tables above by each of the seven metrics that ask, on every change day.
+    public private(set) var hasNegativeFeedbackInForce = false
+    /// A bit for each `ClaimKind` in force.
+    private var claimKindsInForce: UInt8 = 0
 
     public struct Placed: Sendable {
         public let at: Instant
@@ -132,10 +137,18 @@ public struct OrderFacts: UnitFold, Sendable {
         case .carrierScan: hasCarrierScan = true
         case .orderDelivered where firstDeliveryAt == nil: firstDeliveryAt = event.at
         case .orderCancelled(let bySeller): cancellations.append((event.at, bySeller))
-        case .feedbackPosted(let feedback, let rating, let order): feedbackPosts[feedback] = (rating, order)
-        case .feedbackRemoved(let feedback, _): removedFeedback.insert(feedback)
-        case .claimFiled(let claim, let kind, let order) where claims[claim] == nil: claims[claim] = (kind, order)
-        case .claimReversed(let claim, _): reversedClaims.insert(claim)
+        case .feedbackPosted(let feedback, let rating, let order):
+            feedbackPosts[feedback] = (rating, order)
+            settleDefects()
+        case .feedbackRemoved(let feedback, _):
+            removedFeedback.insert(feedback)
+            settleDefects()
+        case .claimFiled(let claim, let kind, let order) where claims[claim] == nil:
+            claims[claim] = (kind, order)
+            settleDefects()
+        case .claimReversed(let claim, _):
+            reversedClaims.insert(claim)
+            settleDefects()
         case .refundIssued: refunded = true
         case .buyerMessage: buyerMessaged = true
         case .surveyAnswered(let solved): latestSurvey = (event.at, solved)
@@ -165,13 +178,14 @@ public struct OrderFacts: UnitFold, Sendable {
         return placed(at: first.at, terms, settings: settings)
     }
 
-    public var hasNegativeFeedbackInForce: Bool {
-        feedbackPosts.contains { $0.value.order == order && $0.value.rating <= 2 && !removedFeedback.contains($0.key) }
+    private mutating func settleDefects() {
+        hasNegativeFeedbackInForce = feedbackPosts.contains { $0.value.order == order && $0.value.rating <= 2 && !removedFeedback.contains($0.key) }
+        claimKindsInForce = claims.reduce(0) { kinds, claim in
+            claim.value.order == order && !reversedClaims.contains(claim.key) ? kinds | 1 << claim.value.kind.rawValue : kinds
+        }
     }
 
-    public func hasClaimInForce(kind: UnitEvent.ClaimKind) -> Bool {
-        claims.contains { $0.value.order == order && $0.value.kind == kind && !reversedClaims.contains($0.key) }
-    }
+    public func hasClaimInForce(kind: UnitEvent.ClaimKind) -> Bool { claimKindsInForce & 1 << kind.rawValue != 0 }
 
     /// An ODR-family measure: every order (of one fulfillment, or all) on its order day.
     func defectMeasure(merchantFulfilled: Bool?, defective: @autoclosure () -> Bool) -> Measure? {
