@@ -145,9 +145,14 @@ public struct StoredLine: EventFields {
         mutating func plainString() -> Range<Int>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = position
-            // Eight bytes at a time up to the word that holds the closing quote (or a backslash).
+            // Eight bytes at a time up to the first quote or backslash.
             if let base = UnsafeRawPointer(bytes.baseAddress) {
-                while position + 8 <= bytes.count, !Self.holdsQuoteOrBackslash(base.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
+                while position + 8 <= bytes.count {
+                    let found = Self.quotesAndBackslashes(in: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self)))
+                    guard found == 0 else {
+                        position += found.trailingZeroBitCount / 8
+                        break
+                    }
                     position += 8
                 }
             }
@@ -177,11 +182,12 @@ public struct StoredLine: EventFields {
             }
         }
 
-        /// Whether any byte of `word` is a quote or a backslash (a zero byte of `word` XOR either).
-        private static func holdsQuoteOrBackslash(_ word: UInt64) -> Bool {
+        /// The high bit of each byte of `word` (its first byte lowest) that is a quote or a
+        /// backslash, a zero byte of `word` XOR either; past the first, others may be marked too.
+        private static func quotesAndBackslashes(in word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
-            func holdsZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & (ones << 7) != 0 }
-            return holdsZero(word ^ (ones &* UInt64(UInt8(ascii: "\"")))) || holdsZero(word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
+            func zeros(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & (ones << 7) }
+            return zeros(word ^ (ones &* UInt64(UInt8(ascii: "\"")))) | zeros(word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
         }
 
         private static func ends(_ byte: UInt8) -> Bool {
