@@ -190,6 +190,7 @@ final class Pipeline<Item>: @unchecked Sendable {
             while let item = next() {
                 do {
                     try handle(item)
+                    BackgroundRelease.drop(consume item)
                 } catch {
                     condition.withLock { failure = error; queue.removeAll(); condition.broadcast() }
                     break

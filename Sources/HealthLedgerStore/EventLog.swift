@@ -150,13 +150,15 @@ public final class EventLog: Sendable {
                     let previousHead = appender.lastSequence
                     // Chained and folded on other cores, as if all were appended, while the
                     // projection reads the units and the events are inserted.
-                    let chaining = BackgroundValue { [chain = appender.chain] in chain.chained(events, after: previousHead, recordedAt: recordedAt) }
+                    let chained = ChainedRows(events, after: appender.chain, sequence: previousHead, recordedAt: recordedAt)
                     self.units.validate(head: previousHead)
                     let projector = Projector(db: db, cache: self.units)
                     let input = try projector.read(batch, previousHead: previousHead)
                     let folding = BackgroundValue { Projector.fold(input) }
-                    for (event, chained) in zip(events, chaining.wait()) {
-                        outcomes.append(try appender.append(event, chained: chained, isAfterDuplicate: outcomes.last == .duplicate))
+                    var index = 0
+                    try chained.forEach { chained in
+                        outcomes.append(try appender.append(events[index], chained: chained, isAfterDuplicate: outcomes.last == .duplicate))
+                        index += 1
                     }
                     var output = folding.wait()
                     let head = appender.lastSequence
@@ -169,6 +171,7 @@ public final class EventLog: Sendable {
                     try ReplaySnapshots(db: db).count(appended: zip(events, outcomes).reduce(into: [:]) { counts, appended in
                         if appended.1.isAppended { counts[appended.0.event.seller, default: 0] += 1 }
                     })
+                    BackgroundRelease.drop((consume chained, consume input, consume output))
                     // Kept while the commit writes: should it fail, the cache's head is not the
                     // log's, and the next transaction empties it.
                     kept = BackgroundValue { [units = self.units, updated = projector.updated] in units.keep(updated, head: head) }

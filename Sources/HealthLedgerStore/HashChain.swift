@@ -103,16 +103,54 @@ struct HashChain: Sendable {
     }
 
     /// The rows and hashes of `events` if each is appended after the one before, the first
-    /// after `sequence`, this chain's head: what the append uses for as long as every event
-    /// of the batch is appended.
-    func chained(_ events: [PreparedEvent], after sequence: Int64, recordedAt: Instant) -> [ChainedRow] {
-        var chain = self
-        return events.enumerated().map { index, event in
-            let row = StoredRow(sequence: sequence + 1 + Int64(index), event: event, recordedAt: recordedAt)
-            chain.head = chain.hash(of: row)
-            return ChainedRow(row: row, hash: chain.head)
+    /// after `sequence`, this chain's head, which moves to the last: what the append uses for as
+    /// long as every event of the batch is appended.
+    mutating func chain(_ events: ArraySlice<PreparedEvent>, after sequence: Int64, recordedAt: Instant) -> [ChainedRow] {
+        events.enumerated().map { offset, event in
+            let row = StoredRow(sequence: sequence + 1 + Int64(offset), event: event, recordedAt: recordedAt)
+            head = hash(of: row)
+            return ChainedRow(row: row, hash: head)
         }
     }
 
     var headHex: String { head.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The rows and hashes of a batch's events chained as if each were appended, worked out on
+/// another thread a chunk at a time and handed over as each chunk is done: the append inserts
+/// the first rows while the rest are hashed, where it waited for the whole batch's hashes
+/// (a tenth of an ingest's time).
+final class ChainedRows: Sendable {
+    static let chunkSize = 1_024
+
+    private final class Chunk: @unchecked Sendable {
+        /// Written once, before `done` is signalled.
+        var rows: [HashChain.ChainedRow] = []
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    private let chunks: [Chunk]
+
+    /// `events` chained after `chain`'s head, the first at `sequence` + 1.
+    init(_ events: [PreparedEvent], after chain: HashChain, sequence: Int64, recordedAt: Instant) {
+        let chunks = stride(from: 0, to: events.count, by: Self.chunkSize).map { _ in Chunk() }
+        self.chunks = chunks
+        DispatchQueue.global().async {
+            var chain = chain
+            for (index, chunk) in chunks.enumerated() {
+                let start = index * Self.chunkSize
+                chunk.rows = chain.chain(events[start..<min(start + Self.chunkSize, events.count)],
+                                         after: sequence + Int64(start), recordedAt: recordedAt)
+                chunk.done.signal()
+            }
+        }
+    }
+
+    /// Each row in order, as soon as its chunk is chained; call once.
+    func forEach(_ body: (HashChain.ChainedRow) throws -> Void) rethrows {
+        for chunk in chunks {
+            chunk.done.wait()
+            for row in chunk.rows { try body(row) }
+        }
+    }
 }

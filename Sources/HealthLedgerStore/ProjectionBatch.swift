@@ -111,3 +111,13 @@ final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
         return value!
     }
 }
+
+/// Frees what a batch leaves behind on another thread: its rows, units and events are hundreds
+/// of thousands of small objects, and freeing them took the appending thread, the one every
+/// stage of an ingest waits for, a tenth of its time.
+public enum BackgroundRelease {
+    public static func drop<Value>(_ value: consuming Value) {
+        nonisolated(unsafe) let value = value
+        DispatchQueue.global().async { withExtendedLifetime(value) {} }
+    }
+}
