@@ -155,10 +155,8 @@ public final class EventLog: Sendable {
                     let projector = Projector(db: db, cache: self.units)
                     let input = try projector.read(batch, previousHead: previousHead)
                     let folding = BackgroundValue { Projector.fold(input) }
-                    var index = 0
-                    try chained.forEach { chained in
+                    try chained.forEach { index, chained in
                         outcomes.append(try appender.append(events[index], chained: chained, isAfterDuplicate: outcomes.last == .duplicate))
-                        index += 1
                     }
                     var output = folding.wait()
                     let head = appender.lastSequence

@@ -146,11 +146,11 @@ final class ChainedRows: Sendable {
         }
     }
 
-    /// Each row in order, as soon as its chunk is chained; call once.
-    func forEach(_ body: (HashChain.ChainedRow) throws -> Void) rethrows {
-        for chunk in chunks {
+    /// Each row in order with its event's index in the batch, as soon as its chunk is chained; call once.
+    func forEach(_ body: (Int, HashChain.ChainedRow) throws -> Void) rethrows {
+        for (index, chunk) in chunks.enumerated() {
             chunk.done.wait()
-            for row in chunk.rows { try body(row) }
+            for (offset, row) in chunk.rows.enumerated() { try body(index * Self.chunkSize + offset, row) }
         }
     }
 }

@@ -18,6 +18,26 @@ struct EventLogTests {
         #expect(try log.verify().isIntact)
     }
 
+    /// A batch's rows are hashed a chunk of 1 024 at a time while the first are inserted: over
+    /// three chunks, with a duplicate in the second that moves every later event off the rows
+    /// worked out ahead, the chain is the one that appending the events a few at a time builds.
+    @Test func aBatchChainedInChunksHashesAsEventsAppendedAFewAtATime() throws {
+        let events = (0..<2_500).map { scan("e\($0)") }
+        let inOneBatch = TemporaryDatabase()
+        let outcomes = try inOneBatch.open().append(Array(events[..<1_500]) + [events[10]] + Array(events[1_500...]), recordedAt: recorded)
+        #expect(outcomes[1_500] == .duplicate)
+        #expect(outcomes.last == .appended(sequence: 2_500))
+        let aFewAtATime = TemporaryDatabase()
+        let log = try aFewAtATime.open()
+        for start in stride(from: 0, to: events.count, by: 100) {
+            _ = try log.append(Array(events[start..<start + 100]), recordedAt: recorded)
+        }
+        let chunked = try inOneBatch.open().verify(), expected = try log.verify()
+        #expect(chunked.isIntact && expected.isIntact)
+        #expect(chunked.eventCount == 2_500)
+        #expect(chunked.headHash == expected.headHash)
+    }
+
     @Test func duplicatesAreComparedAsParsedJSON() throws {
         let database = TemporaryDatabase()
         let log = try database.open()
