@@ -173,8 +173,9 @@ final class Ingestion: @unchecked Sendable {
     }
 }
 
-/// A second thread that handles items in order, at most `capacity` waiting. The first error
-/// it meets stops it; `send` and `finish` then rethrow that error.
+/// A second thread that handles items in order, at most `capacity` waiting, and leaves each
+/// handled item to be freed on another thread. The first error it meets stops it; `send` and
+/// `finish` then rethrow that error.
 final class Pipeline<Item>: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Item] = []
