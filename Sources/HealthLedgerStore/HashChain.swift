@@ -123,34 +123,31 @@ struct HashChain: Sendable {
 final class ChainedRows: Sendable {
     static let chunkSize = 1_024
 
-    private final class Chunk: @unchecked Sendable {
-        /// Written once, before `done` is signalled.
-        var rows: [HashChain.ChainedRow] = []
-        let done = DispatchSemaphore(value: 0)
-    }
-
-    private let chunks: [Chunk]
+    /// Room for every chunk, so that the hashing never waits, even for an append that stopped.
+    private let chunks: BoundedQueue<[HashChain.ChainedRow]>
 
     /// `events` chained after `chain`'s head, the first at `sequence` + 1.
     init(_ events: [PreparedEvent], after chain: HashChain, sequence: Int64, recordedAt: Instant) {
-        let chunks = stride(from: 0, to: events.count, by: Self.chunkSize).map { _ in Chunk() }
+        let chunks = BoundedQueue<[HashChain.ChainedRow]>(capacity: events.count / Self.chunkSize + 1)
         self.chunks = chunks
         DispatchQueue.global().async {
             var chain = chain
-            for (index, chunk) in chunks.enumerated() {
-                let start = index * Self.chunkSize
-                chunk.rows = chain.chain(events[start..<min(start + Self.chunkSize, events.count)],
-                                         after: sequence + Int64(start), recordedAt: recordedAt)
-                chunk.done.signal()
+            for start in stride(from: 0, to: events.count, by: Self.chunkSize) {
+                _ = chunks.push(chain.chain(events[start..<min(start + Self.chunkSize, events.count)],
+                                            after: sequence + Int64(start), recordedAt: recordedAt))
             }
+            chunks.close()
         }
     }
 
     /// Each row in order with its event's index in the batch, as soon as its chunk is chained; call once.
     func forEach(_ body: (Int, HashChain.ChainedRow) throws -> Void) rethrows {
-        for (index, chunk) in chunks.enumerated() {
-            chunk.done.wait()
-            for (offset, row) in chunk.rows.enumerated() { try body(index * Self.chunkSize + offset, row) }
+        var index = 0
+        while let chunk = chunks.pop() {
+            for row in chunk {
+                try body(index, row)
+                index += 1
+            }
         }
     }
 }
