@@ -73,8 +73,10 @@ public enum EventDecoder {
     }
 
     /// An event the log already holds: parsed and checked again, without the canonical form.
+    /// A `String` is valid UTF-8, so its bytes are parsed in place, not copied and validated.
     public static func decodeStored(_ json: String) -> Result<Event, Rejection> {
-        guard case .object(let object)? = try? JSONParser.parse(json.utf8) else {
+        var json = json
+        guard case .object(let object)? = json.withUTF8({ try? JSONParser.parse(validUTF8: $0) }) else {
             return .failure(Rejection(.notObject, "the stored line is not a JSON object"))
         }
         return decode(object)
