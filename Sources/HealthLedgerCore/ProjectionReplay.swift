@@ -13,9 +13,13 @@ public struct ProjectionReplay: Sendable {
     /// What one core folds.
     public struct Part: Sendable {
         /// What each seller's events folded into this part give: one lookup of the seller an event.
-        var sellers: [String: SellerPart] = [:]
+        private(set) var sellers: [SellerPart] = []
+        private var indexBySeller: [String: Int] = [:]
+        /// The same index by `ProjectionReplay.hash(ofKey:)` of the seller's bytes, for lines
+        /// read in place: a `String` made of them and hashed took 2.5% of a replay's instructions.
+        private var indexBySellerHash: [Int: Int] = [:]
 
-        public mutating func add(_ event: ReplayedEvent) { sellers[event.seller, default: SellerPart()].add(event) }
+        public mutating func add(_ event: ReplayedEvent) { sellers[index(of: event.seller)].add(event) }
 
         /// Folds a line the log holds straight from its bytes, making no string of its ids (each
         /// event's were made, copied and freed, a fifth of a replay's fold); false when it is a
@@ -23,9 +27,37 @@ public struct ProjectionReplay: Sendable {
         public mutating func add(storedLine: UnsafeBufferPointer<UInt8>) -> Bool {
             StoredLine.reading(storedLine) { line in
                 guard line.type != .sellerConfigured else { return false }
-                sellers[line.seller, default: SellerPart()].add(line)
+                sellers[index(ofSellerBytes: line.sellerBytes)].add(line)
                 return true
             } ?? false
+        }
+
+        func seller(_ seller: String) -> SellerPart? { indexBySeller[seller].map { sellers[$0] } }
+
+        var sellerIDs: Dictionary<String, Int>.Keys { indexBySeller.keys }
+
+        mutating func modifySeller(_ seller: String, _ body: (inout SellerPart) -> Void) { body(&sellers[index(of: seller)]) }
+
+        private mutating func index(of seller: String) -> Int {
+            if let index = indexBySeller[seller] { return index }
+            sellers.append(SellerPart())
+            indexBySeller[seller] = sellers.count - 1
+            return sellers.count - 1
+        }
+
+        /// A hash shared by two sellers (so rare that it is simply not indexed twice) sends the
+        /// second to the look-up by `String`.
+        private mutating func index(ofSellerBytes bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            let hash = ProjectionReplay.hash(ofKey: bytes)
+            if let index = indexBySellerHash[hash], sellers[index].sellerBytes.withUnsafeBufferPointer({ $0.hasSameBytes(as: bytes) }) {
+                return index
+            }
+            let index = index(of: String(decoding: bytes, as: UTF8.self))
+            if indexBySellerHash[hash] == nil {
+                sellers[index].sellerBytes = Array(bytes)
+                indexBySellerHash[hash] = index
+            }
+            return index
         }
     }
 
@@ -34,6 +66,8 @@ public struct ProjectionReplay: Sendable {
     /// into a table of the seller's units at once cost a probe of a table of hundreds of
     /// thousands, and a buffer a unit a part (ops/BENCHMARKS.md, session 10).
     struct SellerPart: Sendable {
+        /// The seller's id, when the part is indexed by its bytes.
+        fileprivate var sellerBytes: [UInt8] = []
         var events = FoldedEvents()
         var eventCount = 0
         var configurations: [Event] = []
@@ -135,9 +169,15 @@ public struct ProjectionReplay: Sendable {
             offset += 8
         }
         if offset < bytes.count {
-            var tail: UInt64 = 0
-            for (shift, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
-            mix(tail)
+            let remaining = bytes.count - offset
+            if bytes.count >= 8 {
+                // The last eight bytes, shifted down to the ones not mixed in yet.
+                mix(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) >> (8 * (8 - remaining)))
+            } else {
+                var tail: UInt64 = 0
+                for (shift, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
+                mix(tail)
+            }
         }
         hash ^= hash >> 30
         hash = hash &* 0x94D0_49BB_1331_11EB
@@ -230,13 +270,13 @@ public struct ProjectionReplay: Sendable {
         }
     }
 
-    public var eventCount: Int { parts.reduce(0) { $0 + $1.sellers.values.reduce(0) { $0 + $1.eventCount } } }
+    public var eventCount: Int { parts.reduce(0) { $0 + $1.sellers.reduce(0) { $0 + $1.eventCount } } }
 
-    func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.sellers[seller]?.eventCount ?? 0) } }
+    func eventCount(of seller: String) -> Int { parts.reduce(0) { $0 + ($1.seller(seller)?.eventCount ?? 0) } }
 
-    public var sellers: Set<String> { parts.reduce(Set()) { $0.union($1.sellers.keys) } }
+    public var sellers: Set<String> { parts.reduce(Set()) { $0.union($1.sellerIDs) } }
 
-    func configurations(of seller: String) -> [Event] { parts.flatMap { $0.sellers[seller]?.configurations ?? [] } }
+    func configurations(of seller: String) -> [Event] { parts.flatMap { $0.seller(seller)?.configurations ?? [] } }
 
     public func settings(of seller: String) -> SellerSettings {
         SellerSettings(configurationEvents: configurations(of: seller))
@@ -252,7 +292,7 @@ public struct ProjectionReplay: Sendable {
     /// The seller's folded events of each part by bucket, the parts on every core: moving each
     /// bucket's events together costs less than reading a whole seller's arenas at random.
     private func buckets(of seller: String) -> [[FoldedEvents]] {
-        ParallelMap.map(parts.compactMap { $0.sellers[seller]?.events }) { $0.buckets }
+        ParallelMap.map(parts.compactMap { $0.seller(seller)?.events }) { $0.buckets }
     }
 
     /// The units of one bucket with their events, in no order: the events of every part sorted

@@ -55,13 +55,13 @@ extension ProjectionReplay {
     /// Adds a snapshot's fold of `seller`, as if its events were added again.
     public mutating func restore(_ bytes: UnsafeRawBufferPointer, seller: String) throws(UnitHistoryCoding.Corrupt) {
         let (count, restoredConfigurations, units) = try ReplaySnapshot.decode(bytes)
-        var restored = parts[0].sellers.removeValue(forKey: seller) ?? SellerPart()
-        restored.eventCount += count
-        restored.configurations += restoredConfigurations
-        for (unit, events) in units {
-            for event in events { restored.events.add(event, of: unit) }
+        parts[0].modifySeller(seller) { restored in
+            restored.eventCount += count
+            restored.configurations += restoredConfigurations
+            for (unit, events) in units {
+                for event in events { restored.events.add(event, of: unit) }
+            }
         }
-        parts[0].sellers[seller] = restored
     }
 }
 

@@ -8,14 +8,17 @@ public struct StoredLine: EventFields {
     /// More members than a line of the contract has: a line with more is left to `EventDecoder`.
     static let maximumMembers = 32
 
-    /// The id's bytes, so that a replay that writes them out makes no `String` of them.
+    /// The id's and the seller's bytes, so that a replay that writes out the one and finds
+    /// the seller's part by the other makes no `String` of them.
     let idBytes: UnsafeBufferPointer<UInt8>
+    let sellerBytes: UnsafeBufferPointer<UInt8>
     public let type: EventType
-    public let seller: String
     public let at: Instant
     private let members: Members
 
     public var id: String { String(decoding: idBytes, as: UTF8.self) }
+
+    public var seller: String { String(decoding: sellerBytes, as: UTF8.self) }
 
     /// `body`'s reading of the line in place, or nil when it is one to leave to `EventDecoder`.
     /// The line read must not outlive the call.
@@ -28,11 +31,11 @@ public struct StoredLine: EventFields {
 
     private init?(_ members: Members) {
         guard let id = members.stringBytes("id"), let type = members.eventType("type"),
-              let seller = members.string("seller"), let at = members.instant("at")
+              let seller = members.stringBytes("seller"), let at = members.instant("at")
         else { return nil }
         idBytes = id
+        sellerBytes = seller
         self.type = type
-        self.seller = seller
         self.at = at
         self.members = members
     }
@@ -128,8 +131,10 @@ public struct StoredLine: EventFields {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
+        /// White space is at most 0x20: one comparison passes over any other byte.
         mutating func skipWhitespace() {
-            while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A || bytes[position] == 0x0D {
+            while position < bytes.count, bytes[position] <= 0x20,
+                  bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A || bytes[position] == 0x0D {
                 position += 1
             }
         }

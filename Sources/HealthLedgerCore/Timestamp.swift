@@ -143,12 +143,16 @@ private struct DigitScanner {
 
     var atEnd: Bool { position == bytes.count }
 
+    /// Inlined, so that each call's constant count unrolls it: a call of its own for each of a
+    /// timestamp's fields took 2.4% of a replay's instructions.
+    @inline(__always)
     mutating func digits(_ count: Int) -> Int? {
         guard position + count <= bytes.count else { return nil }
         var value = 0
-        for byte in bytes[position..<position + count] {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        for offset in 0..<count {
+            let digit = bytes[position + offset] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            value = value * 10 + Int(digit)
         }
         position += count
         return value
@@ -168,6 +172,7 @@ private struct DigitScanner {
         return value
     }
 
+    @inline(__always)
     mutating func skip(_ character: Unicode.Scalar, caseInsensitive: Bool = false) -> Bool {
         guard position < bytes.count else { return false }
         let byte = bytes[position]
