@@ -325,11 +325,13 @@ public struct ProjectionReplay: Sendable {
     static func forEachUnit(in sorted: some Collection<(hash: Int, key: UnsafeBufferPointer<UInt8>, event: UnsafeBufferPointer<UInt8>)>,
                             _ body: (UnsafeBufferPointer<UInt8>, [UnitEvent]) -> Void) {
         var start = sorted.startIndex
+        // One array for every run, so that each unit does not allocate one.
+        var run: [(key: UnsafeBufferPointer<UInt8>, events: [UnitEvent])] = []
         while start != sorted.endIndex {
             let hash = sorted[start].hash
             let end = sorted[start...].firstIndex { $0.hash != hash } ?? sorted.endIndex
             let length = sorted.distance(from: start, to: end)
-            var run: [(key: UnsafeBufferPointer<UInt8>, events: [UnitEvent])] = []
+            run.removeAll(keepingCapacity: true)
             for (_, key, event) in sorted[start..<end] {
                 if let unit = run.lastIndex(where: { $0.key.hasSameBytes(as: key) }) {
                     run[unit].events.append(decoded(event))

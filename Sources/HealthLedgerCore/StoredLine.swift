@@ -5,8 +5,10 @@ import Foundation
 /// line it holds, so this reads only what a plain line has; a line with an escaped string or a
 /// nested value, or a configuration (kept whole), is left to `EventDecoder`.
 public struct StoredLine: EventFields {
-    /// More members than a line of the contract has: a line with more is left to `EventDecoder`.
-    static let maximumMembers = 32
+    /// More members than a line of the contract has (a line with more is left to
+    /// `EventDecoder`), and as many as `withUnsafeTemporaryAllocation` keeps on the stack: past
+    /// 1 KiB it allocated them on the heap for each line, 1.7% of a replay's instructions.
+    static let maximumMembers = 1024 / MemoryLayout<Members.Member>.stride
 
     /// The id's and the seller's bytes, so that a replay that writes out the one and finds
     /// the seller's part by the other makes no `String` of them.
@@ -81,12 +83,16 @@ public struct StoredLine: EventFields {
             members = UnsafeBufferPointer(rebasing: storage[..<count])
         }
 
+        /// Field names are literals, whose bytes are read in place: `withUTF8` copied each
+        /// name first, a retain and a release for each of a replay's seven look-ups a line.
         private func member(_ field: String) -> Member? {
-            var field = field
-            return field.withUTF8 { name in
-                // Lengths first: most keys differ in theirs, and are not sliced out to be compared.
-                members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).hasSameBytes(as: name) }
-            }
+            field.utf8.withContiguousStorageIfAvailable { member(named: $0) } ?? Array(field.utf8).withUnsafeBufferPointer { member(named: $0) }
+        }
+
+        @inline(__always)
+        private func member(named name: UnsafeBufferPointer<UInt8>) -> Member? {
+            // Lengths first: most keys differ in theirs, and are not sliced out to be compared.
+            members.first { $0.key.count == name.count && UnsafeBufferPointer(rebasing: bytes[$0.key]).hasSameBytes(as: name) }
         }
 
         func stringBytes(_ field: String) -> UnsafeBufferPointer<UInt8>? {

@@ -75,7 +75,8 @@ struct StoredLineTests {
     }
 
     /// White space anywhere, members in any order, numbers as `2.0` and `1e0`, nulls, an empty
-    /// tracking: read in place as decoded. An escape or a nested value: left to the decoder.
+    /// tracking, a dozen unknown members: read in place as decoded. An escape, a nested value
+    /// or thirty unknown members: left to the decoder.
     @Test func unusualButPlainLinesAreReadInPlaceAndTheOthersLeftToTheDecoder() throws {
         let plain = [
             #" { "seller" : "s" , "order":"o1","type":"order_placed","fulfillment":"merchant","handling_days":2.0,"at":"2026-03-01T10:00:00+05:30","id":"e1","ship_by":null } "#,
@@ -83,6 +84,7 @@ struct StoredLineTests {
             #"{"id":"e3","type":"order_shipped","at":"2026-03-02T10:00:00.123456789Z","seller":"s","order":"o1","tracking":""}"#,
             #"{"id":"e4","type":"seller_reply","at":"2026-03-02T10:00:00Z","seller":"s","thread":"t1","handle_seconds":12.5,"note":true}"#,
             #"{"id":"e5","type":"survey_answered","at":"2026-03-02T10:00:00Z","seller":"s","order":"o1","solved":false,"extra":-0.5}"#,
+            #"{"id":"e10","type":"order_delivered","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1",\#(Self.unknownMembers(12))}"#,
         ]
         for line in plain.map({ Array($0.utf8) }) {
             let (inPlace, decoded) = try Self.readings(line)
@@ -94,11 +96,15 @@ struct StoredLineTests {
             #"{"id":"e7","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1","scan":{"city":"Lyon"}}"#,
             #"{"id":"e8","type":"carrier_scan","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1","codes":[1,2]}"#,
             #"{"id":"e9","type":"seller_configured","at":"2026-03-01T10:00:00Z","seller":"s"}"#,
+            #"{"id":"e11","type":"order_delivered","at":"2026-03-01T10:00:00Z","seller":"s","order":"o1",\#(Self.unknownMembers(30))}"#,
         ]
         for line in others.map({ Array($0.utf8) }) {
             #expect(try Self.readings(line).inPlace == nil, "\(String(decoding: line, as: UTF8.self))")
         }
     }
+
+    /// `"x1":1,"x2":2,…`: members no metric reads.
+    static func unknownMembers(_ count: Int) -> String { (1...count).map { #""x\#($0)":\#($0)"# }.joined(separator: ",") }
 
     /// A replay folds a line it reads in place straight from its bytes: the units, their events
     /// and the counters are those of the decoder's reading of every line.
