@@ -157,6 +157,18 @@ struct DaySums: Sendable {
     private var outliers: [Int: Counts] = [:]
 
     mutating func add(_ counts: Counts, on day: Int) {
+        // Most days are in the array already.
+        if !dense.indices.contains(day - firstDay) { makeRoom(for: day) }
+        let offset = day - firstDay
+        if dense.indices.contains(offset) {
+            dense[offset] += counts
+        } else {
+            outliers[day, default: Counts()] += counts
+        }
+    }
+
+    /// Grows the array to hold `day`, unless that would take it past `span` days.
+    private mutating func makeRoom(for day: Int) {
         if dense.isEmpty {
             firstDay = day
         } else if day < firstDay, firstDay - day + dense.count <= Self.span {
@@ -168,11 +180,6 @@ struct DaySums: Sendable {
         let offset = day - firstDay
         if offset >= dense.count, offset < Self.span {
             dense.append(contentsOf: repeatElement(Counts(), count: offset + 1 - dense.count))
-        }
-        if dense.indices.contains(offset) {
-            dense[offset] += counts
-        } else {
-            outliers[day, default: Counts()] += counts
         }
     }
 
