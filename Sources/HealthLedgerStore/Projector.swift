@@ -372,6 +372,9 @@ private final class StoredRows {
     private let sql: String
     /// Stepped once more, a finished statement would start again.
     private var isDone = false
+    /// The most bytes a batch has held: the next one is given room for as many, rather than
+    /// grown to it by doubling, each time copying what it holds.
+    private var largestBatchBytes = 0
 
     init(statement: OpaquePointer, connection: OpaquePointer?, sql: String) {
         self.statement = statement
@@ -383,6 +386,8 @@ private final class StoredRows {
     func nextBatch() -> Result<Batch, DatabaseError> {
         var batch = Batch()
         batch.lines.reserveCapacity(Self.batchSize)
+        batch.bytes.reserveCapacity(largestBatchBytes)
+        defer { largestBatchBytes = max(largestBatchBytes, batch.bytes.count) }
         while !isDone, batch.lines.count < Self.batchSize {
             let code = sqlite3_step(statement)
             guard code == SQLITE_ROW else {
