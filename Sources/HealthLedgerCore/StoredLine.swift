@@ -32,11 +32,11 @@ public struct StoredLine: EventFields {
     }
 
     private init?(_ members: Members) {
-        guard let id = members.stringBytes("id"), let type = members.eventType("type"),
-              let seller = members.stringBytes("seller"), let at = members.instant("at")
+        guard let envelope = members.envelope(), let type = EventType(utf8Name: envelope.type),
+              let at = Instant(rfc3339UTF8: envelope.at)
         else { return nil }
-        idBytes = id
-        sellerBytes = seller
+        idBytes = envelope.id
+        sellerBytes = envelope.seller
         self.type = type
         self.at = at
         self.members = members
@@ -104,11 +104,25 @@ public struct StoredLine: EventFields {
             stringBytes(field).map { String(decoding: $0, as: UTF8.self) }
         }
 
-        /// The type named by a string member, matched on its bytes: a `String` made of them and
-        /// matched against every raw value took 3% of a replay's instructions.
-        func eventType(_ field: String) -> EventType? {
-            guard let name = stringBytes(field) else { return nil }
-            return EventType.utf8Names.first { $0.name.withUnsafeBufferPointer { $0.hasSameBytes(as: name) } }?.type
+        /// The string members every line has, found in one pass: looked up one at a time, each
+        /// from the first member, they took 4% of a replay's instructions.
+        func envelope() -> (id: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>,
+                            seller: UnsafeBufferPointer<UInt8>, at: UnsafeBufferPointer<UInt8>)? {
+            var id, type, seller, at: UnsafeBufferPointer<UInt8>?
+            for member in members where member.isString {
+                let key = UnsafeBufferPointer(rebasing: bytes[member.key])
+                let value = UnsafeBufferPointer(rebasing: bytes[member.value])
+                func named(_ name: StaticString) -> Bool { name.withUTF8Buffer { key.hasSameBytes(as: $0) } }
+                switch key.count {
+                case 2 where id == nil && named("id"): id = value
+                case 2 where at == nil && named("at"): at = value
+                case 4 where type == nil && named("type"): type = value
+                case 6 where seller == nil && named("seller"): seller = value
+                default: break
+                }
+            }
+            guard let id, let type, let seller, let at else { return nil }
+            return (id, type, seller, at)
         }
 
         func instant(_ field: String) -> Instant? {
