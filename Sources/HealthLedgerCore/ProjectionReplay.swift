@@ -12,8 +12,10 @@ public struct ProjectionReplay: Sendable {
 
     /// What one core folds.
     public struct Part: Sendable {
-        /// What each seller's events folded into this part give: one lookup of the seller an event.
+        /// What each seller's events folded into this part give, found by one look-up of the
+        /// seller an event.
         private(set) var sellers: [SellerPart] = []
+        /// Where each seller's part is in `sellers`.
         private var indexBySeller: [String: Int] = [:]
         /// The same index by `ProjectionReplay.hash(ofKey:)` of the seller's bytes, for lines
         /// read in place: a `String` made of them and hashed took 2.5% of a replay's instructions.
