@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "HealthLedgerCoreTests", dependencies: ["HealthLedgerCore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerStoreTests", dependencies: ["HealthLedgerStore", "HealthLedgerSimulation"]),
         .testTarget(name: "HealthLedgerImportTests", dependencies: ["HealthLedgerImport", "HealthLedgerCore"]),
-        .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI"]),
+        .testTarget(name: "HealthLedgerCLITests", dependencies: ["HealthLedgerCLI", "HealthLedgerSimulation"]),
     ]
 )
