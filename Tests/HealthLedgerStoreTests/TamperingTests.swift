@@ -59,6 +59,20 @@ struct TamperingTests {
         #expect(try database.open().verify().problems == [.hashMismatch(sequence: 2)])
     }
 
+    /// Events 2 and 3 swap places: each still carries its own hash, chained from the event
+    /// that was before it, so both places fail, and so does event 4, chained from event 3.
+    @Test func twoReorderedRowsAreFound() throws {
+        let database = try logOfFiveEvents()
+        try database.sqlite3("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET seq = 100 WHERE seq = 2;
+            UPDATE events SET seq = 2 WHERE seq = 3;
+            UPDATE events SET seq = 3 WHERE seq = 100;
+            CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+            """)
+        #expect(try database.open().verify().problems == [.hashMismatch(sequence: 2), .hashMismatch(sequence: 3), .hashMismatch(sequence: 4)])
+    }
+
     @Test func aDeletedRowAndTheDroppedTriggerAreFound() throws {
         let database = try logOfFiveEvents()
         try database.sqlite3("DROP TRIGGER events_refuse_delete; DELETE FROM events WHERE seq = 4;")
