@@ -36,13 +36,13 @@ public struct ProjectionReplay: Sendable {
 
         func seller(_ seller: String) -> SellerPart? { indexBySeller[seller].map { sellers[$0] } }
 
-        var sellerIDs: Dictionary<String, Int>.Keys { indexBySeller.keys }
+        var sellerIDs: [String] { sellers.map(\.seller) }
 
         mutating func modifySeller(_ seller: String, _ body: (inout SellerPart) -> Void) { body(&sellers[index(of: seller)]) }
 
         private mutating func index(of seller: String) -> Int {
             if let index = indexBySeller[seller] { return index }
-            sellers.append(SellerPart())
+            sellers.append(SellerPart(seller: seller))
             indexBySeller[seller] = sellers.count - 1
             return sellers.count - 1
         }
@@ -51,14 +51,9 @@ public struct ProjectionReplay: Sendable {
         /// second to the look-up by `String`.
         private mutating func index(ofSellerBytes bytes: UnsafeBufferPointer<UInt8>) -> Int {
             let hash = ProjectionReplay.hash(ofKey: bytes)
-            if let index = indexBySellerHash[hash], sellers[index].sellerBytes.withUnsafeBufferPointer({ $0.hasSameBytes(as: bytes) }) {
-                return index
-            }
+            if let index = indexBySellerHash[hash], sellers[index].isSeller(bytes) { return index }
             let index = index(of: String(decoding: bytes, as: UTF8.self))
-            if indexBySellerHash[hash] == nil {
-                sellers[index].sellerBytes = Array(bytes)
-                indexBySellerHash[hash] = index
-            }
+            if indexBySellerHash[hash] == nil { indexBySellerHash[hash] = index }
             return index
         }
     }
@@ -68,11 +63,15 @@ public struct ProjectionReplay: Sendable {
     /// into a table of the seller's units at once cost a probe of a table of hundreds of
     /// thousands, and a buffer a unit a part (ops/BENCHMARKS.md, session 10).
     struct SellerPart: Sendable {
-        /// The seller's id, when the part is indexed by its bytes.
-        fileprivate var sellerBytes: [UInt8] = []
+        let seller: String
         var events = FoldedEvents()
         var eventCount = 0
         var configurations: [Event] = []
+
+        /// Whether `bytes` spell this part's seller, read in place.
+        fileprivate func isSeller(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            seller.utf8.withContiguousStorageIfAvailable { $0.hasSameBytes(as: bytes) } ?? seller.utf8.elementsEqual(bytes)
+        }
 
         mutating func add(_ event: ReplayedEvent) {
             eventCount += 1
