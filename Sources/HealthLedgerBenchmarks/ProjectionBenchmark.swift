@@ -8,12 +8,15 @@ import HealthLedgerStore
 /// stream (so that on both the appended events meet the units they continue), and the
 /// in-process time of one seller's dashboard on the large log.
 ///
-/// Two logs of 10 000, since no small log takes the large one's appends as they are: the first
-/// 10 000 events of the large log's stream ("young": a marketplace's first hours, whose
-/// continuation places and ships orders of one to three events), and 10 000 of a stream as
-/// long as the large one with an order a day for each seller ("aged": its continuation, like
-/// the large log's, also delivers, returns and rates orders of the past weeks, but spans four
-/// months, so several of its events land on each unit where the large log's land on one).
+/// Three logs of 10 000: the first 10 000 events of the large log's stream ("young": a
+/// marketplace's first hours, whose continuation places and ships orders of one to three
+/// events); 10 000 of a stream as long as the large one with an order a day for each seller
+/// ("aged": its continuation, like the large log's, also delivers, returns and rates orders of
+/// the past weeks, but spans four months, so several of its events land on each unit where the
+/// large log's land on one); and the large stream's sellers' configurations with its last events
+/// before the continuation ("recent"), which takes the very chunk each run appends to the large
+/// log: the same events reaching the same units, whose histories there hold only their last
+/// hours.
 enum ProjectionBenchmark {
     static let chunk = 10_000
 
@@ -25,14 +28,18 @@ enum ProjectionBenchmark {
         let big = work.appendingPathComponent("big.ndjson")
         let young = SmallLog(name: "young", work: work)
         let aged = SmallLog(name: "aged", work: work)
+        let recent = SmallLog(name: "recent", work: work)
         var chunks = (0..<runs).map { work.appendingPathComponent("chunk-\($0).ndjson") }
         try FileLines.write(generator: &generator, limit: total) { index in
-            if index < chunk { return [young.events, big] }
-            if index < 2 * chunk { return [young.continuation, big] }
-            if index < size { return [big] }
-            return [chunks[(index - size) / chunk]]
+            guard index < size else { return [chunks[(index - size) / chunk]] }
+            var files = [big]
+            if index < chunk { files.append(young.events) } else if index < 2 * chunk { files.append(young.continuation) }
+            // The stream starts with each seller's configuration.
+            if index < sellers || index >= size - chunk + sellers { files.append(recent.events) }
+            return files
         }
         chunks = chunks.filter { FileManager.default.fileExists(atPath: $0.path) }
+        precondition(!chunks.isEmpty, "the generated stream ended before \(size) events: ask for more")
         var agedGenerator = EventGenerator(.init(sellers: sellers, days: 400, ordersPerDay: 1, seed: 11, duplicateFraction: 0))
         try FileLines.write(generator: &agedGenerator, limit: 2 * chunk) { index in
             [index < chunk ? aged.events : aged.continuation]
@@ -41,18 +48,21 @@ enum ProjectionBenchmark {
         let bigLog = work.appendingPathComponent("big.sqlite").path
         let buildSeconds = ingest(binary, big.path, into: bigLog)
         print("built the large log: \(size) events in \(format(buildSeconds)) s, \(Int(Double(size) / buildSeconds)) events/s with projections")
-        for log in [young, aged] { _ = ingest(binary, log.events.path, into: log.path) }
+        for log in [young, aged, recent] { _ = ingest(binary, log.events.path, into: log.path) }
 
-        var youngSeconds: [Double] = [], agedSeconds: [Double] = [], bigSeconds: [Double] = []
+        var youngSeconds: [Double] = [], agedSeconds: [Double] = [], recentSeconds: [Double] = [], bigSeconds: [Double] = []
         for (run, chunkFile) in chunks.enumerated() {
             youngSeconds.append(try young.timeAppend(binary: binary))
             agedSeconds.append(try aged.timeAppend(binary: binary))
+            recentSeconds.append(try recent.timeAppend(binary: binary, continuation: chunkFile))
             bigSeconds.append(ingest(binary, chunkFile.path, into: bigLog))
-            print("run \(run + 1): 10 000 events onto 10 000 (young): \(format(youngSeconds.last!)) s, onto 10 000 (aged): \(format(agedSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
+            print("run \(run + 1): 10 000 events onto 10 000 (young): \(format(youngSeconds.last!)) s, onto 10 000 (aged): \(format(agedSeconds.last!)) s, onto 10 000 (recent): \(format(recentSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
         }
         let bigMedian = median(bigSeconds)
-        print("append 10 000, median: onto 10 000 young \(format(median(youngSeconds))) s, aged \(format(median(agedSeconds))) s, onto \(size) \(format(bigMedian)) s")
-        print("ratio onto \(size) against onto 10 000: \(String(format: "%.2f", bigMedian / median(youngSeconds)))x young, \(String(format: "%.2f", bigMedian / median(agedSeconds)))x aged")
+        print("append 10 000, median: onto 10 000 young \(format(median(youngSeconds))) s, aged \(format(median(agedSeconds))) s, recent \(format(median(recentSeconds))) s, onto \(size) \(format(bigMedian)) s")
+        print("ratio onto \(size) against onto 10 000: " + [("young", youngSeconds), ("aged", agedSeconds), ("recent", recentSeconds)].map { name, seconds in
+            String(format: "%.2fx ", bigMedian / median(seconds)) + name
+        }.joined(separator: ", "))
 
         let log = try EventLog(path: bigLog, readOnly: true)
         let day = CivilDate(year: 2027, month: 1, day: 31)
@@ -71,7 +81,7 @@ enum ProjectionBenchmark {
     }
 
     /// A log of 10 000 events, appended to afresh in each run: a copy of it takes the
-    /// continuation of its stream.
+    /// continuation of its stream, or the large log's.
     struct SmallLog {
         let events, continuation: URL
         let path: String
@@ -84,10 +94,11 @@ enum ProjectionBenchmark {
             copy = work.appendingPathComponent("\(name)-run.sqlite").path
         }
 
-        func timeAppend(binary: String) throws -> Double {
+        /// Appends `continuation`, by default the continuation of the log's own stream.
+        func timeAppend(binary: String, continuation: URL? = nil) throws -> Double {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
             try FileManager.default.copyItem(atPath: path, toPath: copy)
-            return ingest(binary, continuation.path, into: copy)
+            return ingest(binary, (continuation ?? self.continuation).path, into: copy)
         }
     }
 
