@@ -28,7 +28,8 @@ enum ProjectionBenchmark {
         let big = work.appendingPathComponent("big.ndjson")
         let young = SmallLog(name: "young", work: work)
         let aged = SmallLog(name: "aged", work: work)
-        let recent = SmallLog(name: "recent", work: work)
+        let recent = SmallLog(name: "recent", work: work, takesLargeLogChunks: true)
+        let smallLogs = [young, aged, recent]
         var chunks = (0..<runs).map { work.appendingPathComponent("chunk-\($0).ndjson") }
         try FileLines.write(generator: &generator, limit: total) { index in
             guard index < size else { return [chunks[(index - size) / chunk]] }
@@ -48,21 +49,19 @@ enum ProjectionBenchmark {
         let bigLog = work.appendingPathComponent("big.sqlite").path
         let buildSeconds = ingest(binary, big.path, into: bigLog)
         print("built the large log: \(size) events in \(format(buildSeconds)) s, \(Int(Double(size) / buildSeconds)) events/s with projections")
-        for log in [young, aged, recent] { _ = ingest(binary, log.events.path, into: log.path) }
+        for log in smallLogs { _ = ingest(binary, log.events.path, into: log.path) }
 
-        var youngSeconds: [Double] = [], agedSeconds: [Double] = [], recentSeconds: [Double] = [], bigSeconds: [Double] = []
+        var smallSeconds = [[Double]](repeating: [], count: smallLogs.count), bigSeconds: [Double] = []
         for (run, chunkFile) in chunks.enumerated() {
-            youngSeconds.append(try young.timeAppend(binary: binary))
-            agedSeconds.append(try aged.timeAppend(binary: binary))
-            recentSeconds.append(try recent.timeAppend(binary: binary, continuation: chunkFile))
+            for (index, log) in smallLogs.enumerated() { smallSeconds[index].append(try log.timeAppend(binary: binary, largeLogChunk: chunkFile)) }
             bigSeconds.append(ingest(binary, chunkFile.path, into: bigLog))
-            print("run \(run + 1): 10 000 events onto 10 000 (young): \(format(youngSeconds.last!)) s, onto 10 000 (aged): \(format(agedSeconds.last!)) s, onto 10 000 (recent): \(format(recentSeconds.last!)) s, onto \(size): \(format(bigSeconds.last!)) s")
+            let small = zip(smallLogs, smallSeconds).map { log, seconds in "onto 10 000 (\(log.name)): \(format(seconds.last!)) s" }
+            print("run \(run + 1): 10 000 events " + small.joined(separator: ", ") + ", onto \(size): \(format(bigSeconds.last!)) s")
         }
         let bigMedian = median(bigSeconds)
-        print("append 10 000, median: onto 10 000 young \(format(median(youngSeconds))) s, aged \(format(median(agedSeconds))) s, recent \(format(median(recentSeconds))) s, onto \(size) \(format(bigMedian)) s")
-        print("ratio onto \(size) against onto 10 000: " + [("young", youngSeconds), ("aged", agedSeconds), ("recent", recentSeconds)].map { name, seconds in
-            String(format: "%.2fx ", bigMedian / median(seconds)) + name
-        }.joined(separator: ", "))
+        let smallMedians = zip(smallLogs, smallSeconds).map { log, seconds in (name: log.name, seconds: median(seconds)) }
+        print("append 10 000, median: onto 10 000 " + smallMedians.map { "\($0.name) \(format($0.seconds)) s" }.joined(separator: ", ") + ", onto \(size) \(format(bigMedian)) s")
+        print("ratio onto \(size) against onto 10 000: " + smallMedians.map { String(format: "%.2fx ", bigMedian / $0.seconds) + $0.name }.joined(separator: ", "))
 
         let log = try EventLog(path: bigLog, readOnly: true)
         let day = CivilDate(year: 2027, month: 1, day: 31)
@@ -81,24 +80,27 @@ enum ProjectionBenchmark {
     }
 
     /// A log of 10 000 events, appended to afresh in each run: a copy of it takes the
-    /// continuation of its stream, or the large log's.
+    /// continuation of its own stream, or the chunk the run appends to the large log.
     struct SmallLog {
+        let name: String
         let events, continuation: URL
         let path: String
         private let copy: String
+        private let takesLargeLogChunks: Bool
 
-        init(name: String, work: URL) {
+        init(name: String, work: URL, takesLargeLogChunks: Bool = false) {
+            self.name = name
             events = work.appendingPathComponent("\(name).ndjson")
             continuation = work.appendingPathComponent("\(name)-continuation.ndjson")
             path = work.appendingPathComponent("\(name).sqlite").path
             copy = work.appendingPathComponent("\(name)-run.sqlite").path
+            self.takesLargeLogChunks = takesLargeLogChunks
         }
 
-        /// Appends `continuation`, by default the continuation of the log's own stream.
-        func timeAppend(binary: String, continuation: URL? = nil) throws -> Double {
+        func timeAppend(binary: String, largeLogChunk: URL) throws -> Double {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
             try FileManager.default.copyItem(atPath: path, toPath: copy)
-            return ingest(binary, (continuation ?? self.continuation).path, into: copy)
+            return ingest(binary, (takesLargeLogChunks ? largeLogChunk : continuation).path, into: copy)
         }
     }
 
